@@ -1,0 +1,134 @@
+# memtrail: vmlinux.h -> bpf/*.bpf.c -> .bpf.o -> skeleton -> user/*.c -> memtrail
+#
+#   make            build ./memtrail
+#   make test       unit tests, then integration tests (root, real BPF)
+#   make demo       trace the bundled leaky program and print the report
+#   make bench      overhead benchmark (tools/bench)
+#   make deps       install every build and test dependency (Debian 12)
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
+
+OUTPUT := .output
+CLANG ?= clang
+CC ?= cc
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS ?= -O2 -g
+WARNFLAGS := -Wall -Wextra -Werror
+USER_CFLAGS := $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+	-I$(OUTPUT) -Ibpf -Iuser
+LIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(dir $(VMLINUX)) -Ibpf
+# the system headers clang -target bpf lacks (asm/types.h, ...)
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
+TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion) -ljansson
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all test unit integration demo bench deps vmlinux clean fixtures
+
+all: memtrail
+
+memtrail: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/workloads $(OUTPUT)/fixtures:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES) -MMD -MP -c $< -o $@
+
+# all BPF objects linked into one object, one skeleton
+$(OUTPUT)/memtrail.bpf.o: $(filter-out $(OUTPUT)/memtrail.bpf.o,$(BPF_OBJS))
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/memtrail.skel.h: $(OUTPUT)/memtrail.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name memtrail_bpf > $@
+
+# tracer.c includes the skeleton; every user object waits for it so that
+# a clean parallel build never compiles against a missing header
+$(OUTPUT)/%.o: user/%.c $(OUTPUT)/memtrail.skel.h | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# ---- tests -----------------------------------------------------------------
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) $(TEST_LIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(TEST_LIBS) -o $@
+
+# workloads keep frame pointers and their named functions, so that the
+# stacks the tests assert on are the stacks the code has, and every
+# allocator call they make (-fno-builtin: gcc may drop a malloc/free pair)
+WORKLOAD_CFLAGS := -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fno-inline -fno-builtin -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+$(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
+	$(call msg,CC-WORK,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
+# ELF files the symbolizer unit tests read (built, never checked in)
+include tests/unit/fixtures.mk
+
+unit: $(UNIT_BINS) fixtures
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		MT_FIXTURES=$(OUTPUT)/fixtures $$t --jobs 1; done
+
+integration: memtrail $(INTEG_BINS) $(WORKLOADS)
+	$(Q)set -e; for t in $(INTEG_BINS); do echo "== $$t"; \
+		MT_BIN=$(CURDIR)/memtrail MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads \
+		$$t --jobs 1; done
+
+test: unit integration
+
+demo: memtrail $(OUTPUT)/workloads/leaky
+	./memtrail -- $(OUTPUT)/workloads/leaky
+
+bench: memtrail
+	$(MAKE) -C tools/bench run MEMTRAIL=$(CURDIR)/memtrail
+
+deps:
+	apt-get update
+	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev \
+		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+		libcriterion-dev libjansson-dev
+
+vmlinux:
+	tools/gen-vmlinux.sh $(VMLINUX)
+
+clean:
+	rm -rf $(OUTPUT) memtrail
+	$(MAKE) -C tools/bench clean
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d)

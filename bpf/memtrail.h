@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What crosses the BPF <-> user-space boundary: limits, map keys and values,
+ * event records and counters. Only fixed-width types, no padding holes. */
+#ifndef MEMTRAIL_H
+#define MEMTRAIL_H
+
+#define MT_STACK_DEPTH 64 /* user frames kept per stack */
+
+/* Allocation kinds. A new event kind is a new value, flowing through
+ * unchanged code (the profile model and writers take it as a label). */
+enum mt_kind {
+	MT_KIND_MALLOC = 0,
+	MT_KIND__COUNT,
+};
+
+/* Allocator entry points, one BPF program pair each. */
+enum mt_func {
+	MT_FN_MALLOC = 0,
+	MT_FN_CALLOC,
+	MT_FN_REALLOC,
+	MT_FN_REALLOCARRAY,
+	MT_FN_FREE,
+	MT_FN_POSIX_MEMALIGN,
+	MT_FN_ALIGNED_ALLOC,
+	MT_FN_MEMALIGN,
+	MT_FN_VALLOC,
+	MT_FN_PVALLOC,
+	MT_FN__COUNT,
+};
+
+/* Per-CPU counters in the `stats` map. Every event that is not recorded
+ * exactly is counted under a name here, and the report shows it. */
+enum mt_stat {
+	MT_STAT_ALLOCS = 0,	  /* allocations recorded */
+	MT_STAT_FREES,		  /* frees that matched a recorded allocation */
+	MT_STAT_UNMATCHED_FREES,  /* free of an address not recorded (allocated before tracing) */
+	MT_STAT_FAILED_ALLOCS,	  /* allocator returned NULL / error: not an allocation */
+	MT_STAT_NESTED,		  /* allocator calls made inside another one, counted once */
+	MT_STAT_DROP_LIVE_FULL,	  /* `live` map full: allocation not recorded */
+	MT_STAT_DROP_STACK_FULL,  /* `by_stack` map full: allocation not recorded */
+	MT_STAT_DROP_STACK_COLLISION, /* stack-map bucket held another stack: recorded under "[stack lost]" */
+	MT_STAT_DROP_STACK_ERROR, /* stack could not be read (other errors): recorded under "[stack lost]" */
+	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced */
+	MT_STAT_STALE_REPLACED,	  /* address returned again without a traced free: old record replaced */
+	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit notification lost */
+	MT_STAT__COUNT,
+};
+
+/* live[(tgid, addr)]: one entry per outstanding allocation. */
+struct mt_live_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 addr;
+};
+
+struct mt_live_val {
+	__u64 size;
+	__u64 ts_ns;	/* bpf_ktime_get_ns() at allocation: the age */
+	__s32 stack_id; /* id in `stacks`, or MT_STACK_LOST */
+	__u32 kind;	/* enum mt_kind */
+};
+
+#define MT_STACK_LOST (-1)
+
+/* by_stack[(tgid, stack, kind)]: outstanding totals, updated atomically. */
+struct mt_stack_key {
+	__u32 tgid;
+	__s32 stack_id;
+	__u32 kind;
+	__u32 _pad;
+};
+
+struct mt_stack_val {
+	__s64 bytes;
+	__s64 allocs;
+};
+
+/* Ring-buffer records; each starts with its type. */
+enum mt_event_type {
+	MT_EV_EXIT = 1, /* a traced process exited: purge its entries */
+};
+
+struct mt_event {
+	__u32 type;
+	__u32 tgid;
+	__u64 ts_ns;
+};
+
+#endif /* MEMTRAIL_H */

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Process lifecycle: tell user space when a whole process has exited, so
+ * its outstanding entries go and no stale "leak" stays behind. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "state.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* tp_btf needs no tracefs; the group_dead argument only exists since 6.14,
+ * so read signal->live (0 once the last thread is exiting) instead. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc__exit, struct task_struct *task)
+{
+	struct mt_event *ev;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		mt_stat_inc(MT_STAT_DROP_EVENTS);
+		return 0;
+	}
+	ev->type = MT_EV_EXIT;
+	ev->tgid = BPF_CORE_READ(task, tgid);
+	ev->ts_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

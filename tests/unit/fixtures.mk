@@ -1,0 +1,2 @@
+# ELF fixtures for the symbolizer tests (filled in with the symbolizer tests)
+fixtures: | $(OUTPUT)/fixtures

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The in-memory profile: the one model every writer reads. The tracer fills
+ * it from the BPF maps, the symbolizer names its frames, writers print it.
+ * No writer talks to BPF; no tracer code formats output. */
+#ifndef MT_PROFILE_H
+#define MT_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum mt_target_kind {
+	MT_TARGET_SYSTEM = 0,
+	MT_TARGET_PID,
+	MT_TARGET_COMMAND,
+};
+
+/* One frame of a user stack. addr comes from BPF; the rest is filled by the
+ * symbolizer (strings owned by the profile). */
+struct mt_frame {
+	uint64_t addr;		/* virtual address in the process */
+	char *symbol;		/* function name, NULL when unresolved */
+	uint64_t offset;	/* addr - start of symbol */
+	char *module;		/* path of the ELF mapped at addr, NULL if none */
+	uint64_t module_offset; /* file offset of addr within module */
+	char *file;		/* source file, NULL when unknown */
+	uint32_t line;		/* source line, 0 when unknown */
+	char *reason;		/* why symbol is NULL ("no symbols", "unmapped", ...) */
+};
+
+/* Outstanding memory of one (process, stack, kind). */
+struct mt_sample {
+	pid_t pid;
+	char comm[16];
+	const char *kind;	/* "malloc", ... (static string) */
+	uint64_t bytes;
+	uint64_t allocs;
+	double oldest_age_s;	/* age of its oldest outstanding allocation */
+	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
+	size_t nframes;
+	struct mt_frame *frames; /* frames[0]: the code that called the allocator */
+};
+
+struct mt_process {
+	pid_t pid;
+	char comm[16];
+	uint64_t outstanding_bytes;
+	uint64_t outstanding_allocs;
+	uint64_t rss_bytes;	/* 0 when the process is gone */
+};
+
+/* A named counter: every event not recorded exactly is one of these. */
+struct mt_counter {
+	const char *name;	/* static string, snake_case */
+	uint64_t value;
+};
+
+struct mt_profile {
+	enum mt_target_kind target_kind;
+	char *target_value;	/* "1234,5678", the command line, "" */
+	double duration_s;
+	uint64_t min_age_ns;	/* allocations younger than this were left out */
+
+	uint64_t allocs;	/* allocations recorded */
+	uint64_t frees;		/* frees matched to a recorded allocation */
+	uint64_t unmatched_frees; /* frees of memory allocated before tracing */
+	uint64_t failed_allocs;	/* NULL / error results: not allocations */
+	uint64_t nested_calls;	/* allocator calls inside another one, counted once */
+	struct mt_counter *drops;
+	size_t ndrops;
+
+	struct mt_process *processes;
+	size_t nprocesses;
+	struct mt_sample *samples;
+	size_t nsamples;
+
+	/* Command mode: what the command left behind when it exited. */
+	bool command_exited;
+	int command_exit_code;	/* exit status, or -signal when killed */
+
+	char **notes;		/* one-line remarks for the reader */
+	size_t nnotes;
+};
+
+struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value);
+void mt_profile__free(struct mt_profile *p);
+
+/* Appends a sample; frames get addrs[0..n) (copied), symbol fields empty.
+ * Returns the sample, or NULL with errno set. */
+struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
+					 const char *comm, const char *kind,
+					 const uint64_t *addrs, size_t n);
+/* Returns the process entry for pid, creating it; NULL with errno set. */
+struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
+				       const char *comm);
+/* Adds (or raises) a named drop counter. */
+int mt_profile__add_drop(struct mt_profile *p, const char *name, uint64_t value);
+/* Appends a printf-formatted note. */
+int mt_profile__add_note(struct mt_profile *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sets the symbol fields of a frame (strings copied; NULL allowed). */
+int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
+		  const char *module, uint64_t module_offset,
+		  const char *reason);
+/* Orders samples largest first (bytes, then allocs, then pid) and
+ * processes the same way; fills per-process totals from the samples. */
+void mt_profile__finish(struct mt_profile *p);
+/* Sum of counters in drops. */
+uint64_t mt_profile__total_drops(const struct mt_profile *p);
+
+const char *mt_target_kind__str(enum mt_target_kind kind);
+
+#endif /* MT_PROFILE_H */
