@@ -22,6 +22,9 @@ struct elf_sym {
  * file that is not a usable ELF). Work is bounded: absurd sizes and counts
  * are rejected, never trusted. */
 int elf_file__open(const char *path, struct elf_file **out);
+/* Same, from an open file descriptor (for files opened through a process's
+ * root). The caller keeps fd and may close it once this returns. */
+int elf_file__open_fd(int fd, struct elf_file **out);
 void elf_file__close(struct elf_file *ef);
 
 /* True when the file had a .symtab (false: only .dynsym or nothing). */

@@ -21,10 +21,13 @@ struct symbolizer_opts {
 struct sym_result {
 	const char *symbol;	/* NULL when unresolved */
 	uint64_t offset;	/* address - symbol start */
-	const char *module;	/* ELF path as the process maps it, NULL if unmapped */
+	const char *module;	/* path as the process maps it ("(deleted)"
+				   removed; "[heap]" etc. for named anonymous
+				   mappings); NULL if unmapped or anonymous */
 	uint64_t module_offset; /* file offset of the address in module */
-	const char *reason;	/* when symbol is NULL: "unmapped", "no symbols",
-				   "not in any symbol", "cannot open module", ... */
+	const char *reason;	/* when symbol is NULL: "unmapped", "anonymous
+				   mapping", "cannot open module", "not an ELF
+				   file", "no symbols", "not in any symbol" */
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
@@ -40,5 +43,15 @@ void symbolizer__forget_process(struct symbolizer *s, pid_t pid);
  * failures are results with a reason. */
 int symbolizer__resolve(struct symbolizer *s, pid_t pid, const uint64_t *addrs,
 			size_t n, struct sym_result *results);
+
+/* What the caches hold and cost, for tests and the exit report. */
+struct symbolizer_stats {
+	size_t processes;	/* snapshots held */
+	size_t modules;		/* distinct files (device, inode) seen */
+	size_t elf_loads;	/* attempts to open and parse one of them */
+	size_t elf_failures;	/* attempts that failed */
+};
+
+void symbolizer__get_stats(const struct symbolizer *s, struct symbolizer_stats *st);
 
 #endif /* MT_SYMBOLIZE_H */

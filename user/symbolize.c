@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* User addresses -> function+offset and module. A process's maps are
+ * snapshot once (so it still symbolizes after it exits); ELF files are
+ * parsed once per (device, inode), however many processes map them; every
+ * string handed out lives until symbolizer__free, so results stay valid
+ * across forget_process and re-snapshots. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "elf_file.h"
+#include "procfs.h"
+#include "symbolize.h"
+
+#define PROCFS_ROOT	"/proc"
+#define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* Pointers kept sorted by a caller's comparison; lookups bisect. */
+struct sorted_vec {
+	void **v;
+	size_t n, cap;
+};
+
+typedef int (*vec_cmp_fn)(const void *key, const void *elem);
+
+struct module_key {
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	const char *path;	/* interned; part of the key only when ino is 0 */
+};
+
+struct module {
+	struct module_key key;
+	struct elf_file *ef;	/* NULL until loaded, or when loading failed */
+	int err;		/* why ef is NULL; -ENOEXEC is final */
+};
+
+struct vma_info {
+	const char *path;	/* interned copy of the maps path, NULL if none */
+	struct module *mod;	/* set on first use */
+};
+
+struct snapshot {
+	pid_t pid;
+	struct proc_maps maps;	/* paths moved to info[].path */
+	struct vma_info *info;	/* parallel to maps.maps */
+};
+
+struct symbolizer {
+	char *procfs_root;
+	struct sorted_vec snaps;	/* struct snapshot *, by pid */
+	struct sorted_vec mods;		/* struct module *, by key */
+	struct sorted_vec strs;		/* char *, by strcmp */
+	struct symbolizer_stats stats;
+};
+
+/* Index of the first element not below key; *found when it equals key. */
+static size_t vec_find(const struct sorted_vec *vec, const void *key,
+		       vec_cmp_fn cmp, bool *found)
+{
+	size_t lo = 0, hi = vec->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(key, vec->v[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < vec->n && !cmp(key, vec->v[lo]);
+	return lo;
+}
+
+static int vec_insert(struct sorted_vec *vec, size_t pos, void *elem)
+{
+	if (vec->n == vec->cap) {
+		size_t ncap = vec->cap ? vec->cap * 2 : 16;
+		void **nv = realloc(vec->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		vec->v = nv;
+		vec->cap = ncap;
+	}
+	memmove(&vec->v[pos + 1], &vec->v[pos], (vec->n - pos) * sizeof(*vec->v));
+	vec->v[pos] = elem;
+	vec->n++;
+	return 0;
+}
+
+static void vec_remove(struct sorted_vec *vec, size_t pos)
+{
+	memmove(&vec->v[pos], &vec->v[pos + 1], (vec->n - pos - 1) * sizeof(*vec->v));
+	vec->n--;
+}
+
+static int cmp_pid(const void *key, const void *elem)
+{
+	pid_t a = *(const pid_t *)key, b = ((const struct snapshot *)elem)->pid;
+
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_str(const void *key, const void *elem)
+{
+	return strcmp(key, elem);
+}
+
+static int cmp_module(const void *key, const void *elem)
+{
+	const struct module_key *a = key, *b = &((const struct module *)elem)->key;
+
+	if (a->dev_major != b->dev_major)
+		return a->dev_major < b->dev_major ? -1 : 1;
+	if (a->dev_minor != b->dev_minor)
+		return a->dev_minor < b->dev_minor ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return a->ino ? 0 : strcmp(a->path, b->path);
+}
+
+/* One copy of each path for the symbolizer's lifetime: results point at it. */
+static const char *intern(struct symbolizer *s, const char *str)
+{
+	char *copy;
+	size_t pos;
+	bool found;
+
+	pos = vec_find(&s->strs, str, cmp_str, &found);
+	if (found)
+		return s->strs.v[pos];
+	copy = strdup(str);
+	if (!copy)
+		return NULL;
+	if (vec_insert(&s->strs, pos, copy)) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+/* "[heap]", "[stack]", "[vdso]", "[anon:name]" or no path: no file behind it */
+static bool is_anonymous(const char *path)
+{
+	return !path || path[0] == '[';
+}
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
+{
+	const char *root = PROCFS_ROOT;
+	struct symbolizer *s;
+	size_t i;
+
+	if (opts) {
+		if (opts->sz < offsetofend(struct symbolizer_opts, sz)) {
+			errno = EINVAL;
+			return NULL;
+		}
+		/* a newer caller's fields we do not know must be left unset */
+		for (i = sizeof(*opts); i < opts->sz; i++) {
+			if (((const char *)opts)[i]) {
+				errno = EINVAL;
+				return NULL;
+			}
+		}
+		if (opts->sz >= offsetofend(struct symbolizer_opts, procfs_root) &&
+		    opts->procfs_root)
+			root = opts->procfs_root;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->procfs_root = strdup(root);
+	if (!s->procfs_root) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+static void snapshot_free(struct snapshot *snap)
+{
+	if (!snap)
+		return;
+	procfs__free_maps(&snap->maps);
+	free(snap->info);
+	free(snap);
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->snaps.n; i++)
+		snapshot_free(s->snaps.v[i]);
+	for (i = 0; i < s->mods.n; i++) {
+		struct module *mod = s->mods.v[i];
+
+		elf_file__close(mod->ef);
+		free(mod);
+	}
+	for (i = 0; i < s->strs.n; i++)
+		free(s->strs.v[i]);
+	free(s->snaps.v);
+	free(s->mods.v);
+	free(s->strs.v);
+	free(s->procfs_root);
+	free(s);
+}
+
+/* Reads pid's maps into a snapshot that replaces any earlier one. */
+static int take_snapshot(struct symbolizer *s, pid_t pid, struct snapshot **out)
+{
+	struct snapshot *snap = NULL;
+	size_t i, pos;
+	bool found;
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snap = calloc(1, sizeof(*snap));
+	if (!snap)
+		return -ENOMEM;
+	snap->pid = pid;
+	err = procfs__read_maps(s->procfs_root, pid, &snap->maps);
+	if (err)
+		goto cleanup;
+	snap->info = calloc(snap->maps.n ? snap->maps.n : 1, sizeof(*snap->info));
+	if (!snap->info) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < snap->maps.n; i++) {
+		struct proc_map *m = &snap->maps.maps[i];
+
+		if (!m->path)
+			continue;
+		snap->info[i].path = intern(s, m->path);
+		if (!snap->info[i].path) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		free(m->path);
+		m->path = NULL;
+	}
+
+	pos = vec_find(&s->snaps, &pid, cmp_pid, &found);
+	if (found) {
+		snapshot_free(s->snaps.v[pos]);
+		s->snaps.v[pos] = snap;
+	} else {
+		err = vec_insert(&s->snaps, pos, snap);
+		if (err)
+			goto cleanup;
+	}
+	*out = snap;
+	snap = NULL;
+cleanup:
+	snapshot_free(snap);
+	return err;
+}
+
+int symbolizer__cache_process(struct symbolizer *s, pid_t pid)
+{
+	struct snapshot *snap;
+
+	if (!s)
+		return -EINVAL;
+	return take_snapshot(s, pid, &snap);
+}
+
+void symbolizer__forget_process(struct symbolizer *s, pid_t pid)
+{
+	size_t pos;
+	bool found;
+
+	if (!s)
+		return;
+	pos = vec_find(&s->snaps, &pid, cmp_pid, &found);
+	if (!found)
+		return;
+	snapshot_free(s->snaps.v[pos]);
+	vec_remove(&s->snaps, pos);
+}
+
+/* path as the process sees it: its symlinks resolve inside its root,
+ * never against ours (a container must not point us at host files) */
+static int open_in_root(const struct symbolizer *s, pid_t pid, const char *path)
+{
+	struct open_how how = {
+		.flags = OPEN_FLAGS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	char *root = NULL, *full = NULL;
+	int dfd = -1, fd, tries;
+
+	if (asprintf(&root, "%s/%d/root", s->procfs_root, (int)pid) < 0) {
+		root = NULL;
+		fd = -ENOMEM;
+		goto cleanup;
+	}
+	dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		fd = -errno;
+		goto cleanup;
+	}
+	/* EAGAIN: a rename raced the walk; the kernel asks us to retry */
+	for (tries = 0; tries < 3; tries++) {
+		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			goto cleanup;
+		fd = -errno;
+		if (fd != -EAGAIN)
+			break;
+	}
+	if (fd != -ENOSYS)
+		goto cleanup;
+	/* before Linux 5.6: the plain concatenation is all we have */
+	if (asprintf(&full, "%s%s", root, path) < 0) {
+		full = NULL;
+		fd = -ENOMEM;
+		goto cleanup;
+	}
+	fd = open(full, OPEN_FLAGS);
+	if (fd < 0)
+		fd = -errno;
+cleanup:
+	if (dfd >= 0)
+		close(dfd);
+	free(full);
+	free(root);
+	return fd;
+}
+
+/* exactly the mapped file, deleted or not, while the process lives */
+static int open_map_file(const struct symbolizer *s, pid_t pid, const struct proc_map *m)
+{
+	char *path = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/%d/map_files/%" PRIx64 "-%" PRIx64,
+		     s->procfs_root, (int)pid, m->start, m->end) < 0)
+		return -ENOMEM;
+	fd = open(path, OPEN_FLAGS);
+	if (fd < 0)
+		fd = -errno;
+	free(path);
+	return fd;
+}
+
+/* A file found by path is the mapped one only if it has the inode maps
+ * shows: a path can be bind-mounted over or, after the process exited,
+ * name the host's file rather than the container's. The device is not
+ * compared: overlayfs and btrfs subvolumes may report another st_dev than
+ * maps does for the same file. Takes fd; returns it or -ESTALE. */
+static int same_inode(int fd, uint64_t ino)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || (uint64_t)st.st_ino != ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static int open_host_path(const char *path)
+{
+	int fd = open(path, OPEN_FLAGS);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void load_module(struct symbolizer *s, pid_t pid, const struct proc_map *m,
+			const char *path, struct module *mod)
+{
+	/* a deleted file's path now names another file, or nothing */
+	bool by_path = path[0] == '/' && !m->deleted;
+	struct elf_file *ef = NULL;
+	int fd = -ENOENT, err;
+
+	s->stats.elf_loads++;
+	if (by_path)
+		fd = same_inode(open_in_root(s, pid, path), m->ino);
+	/* needs CAP_SYS_ADMIN, but is the mapped file itself */
+	if (fd < 0)
+		fd = open_map_file(s, pid, m);
+	/* the process is gone: the file may still be where it was */
+	if (fd < 0 && by_path)
+		fd = same_inode(open_host_path(path), m->ino);
+	if (fd < 0) {
+		err = fd;
+		goto cleanup;
+	}
+	err = elf_file__open_fd(fd, &ef);
+	close(fd);
+cleanup:
+	if (err) {
+		s->stats.elf_failures++;
+		mod->err = err;
+		return;
+	}
+	mod->ef = ef;
+	mod->err = 0;
+}
+
+static struct module *get_module(struct symbolizer *s, struct snapshot *snap, size_t idx)
+{
+	const struct proc_map *m = &snap->maps.maps[idx];
+	struct vma_info *info = &snap->info[idx];
+	struct module_key key = {
+		.dev_major = m->dev_major,
+		.dev_minor = m->dev_minor,
+		.ino = m->ino,
+		.path = info->path,
+	};
+	struct module *mod;
+	size_t pos, i;
+	bool found;
+
+	if (info->mod)
+		return info->mod;
+	pos = vec_find(&s->mods, &key, cmp_module, &found);
+	if (found) {
+		mod = s->mods.v[pos];
+	} else {
+		mod = calloc(1, sizeof(*mod));
+		if (!mod)
+			return NULL;
+		mod->key = key;
+		if (vec_insert(&s->mods, pos, mod)) {
+			free(mod);
+			return NULL;
+		}
+	}
+	/* A failed open is retried once per process, not once per frame: the
+	 * next process may reach the file through its own root. A file that
+	 * opened but is no usable ELF stays that way. */
+	if (!mod->ef && mod->err != -ENOEXEC)
+		load_module(s, snap->pid, m, info->path, mod);
+	/* every segment of this file in this process shares the verdict */
+	for (i = 0; i < snap->maps.n; i++) {
+		const struct proc_map *o = &snap->maps.maps[i];
+
+		if (!snap->info[i].mod && !is_anonymous(snap->info[i].path) &&
+		    o->dev_major == m->dev_major && o->dev_minor == m->dev_minor &&
+		    o->ino == m->ino && (m->ino || snap->info[i].path == info->path))
+			snap->info[i].mod = mod;
+	}
+	info->mod = mod;
+	return mod;
+}
+
+static struct snapshot *find_snapshot(const struct symbolizer *s, pid_t pid)
+{
+	size_t pos;
+	bool found;
+
+	pos = vec_find(&s->snaps, &pid, cmp_pid, &found);
+	return found ? s->snaps.v[pos] : NULL;
+}
+
+static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t addr,
+			struct sym_result *r)
+{
+	const struct proc_map *m;
+	const struct elf_sym *sym;
+	struct module *mod;
+	uint64_t vaddr;
+	size_t idx;
+
+	memset(r, 0, sizeof(*r));
+	m = procfs__find_map(&snap->maps, addr);
+	if (!m) {
+		r->reason = "unmapped";
+		return;
+	}
+	idx = (size_t)(m - snap->maps.maps);
+	r->module = snap->info[idx].path;
+	r->module_offset = addr - m->start + m->pgoff;
+	if (is_anonymous(r->module)) {
+		r->reason = "anonymous mapping";
+		return;
+	}
+	mod = get_module(s, snap, idx);
+	if (!mod || !mod->ef) {
+		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
+		return;
+	}
+	if (!elf_file__nsyms(mod->ef)) {
+		r->reason = "no symbols";
+		return;
+	}
+	if (elf_file__offset_to_vaddr(mod->ef, r->module_offset, &vaddr) ||
+	    !(sym = elf_file__sym_at(mod->ef, vaddr))) {
+		r->reason = "not in any symbol";
+		return;
+	}
+	r->symbol = sym->name;
+	r->offset = vaddr - sym->vaddr;
+}
+
+int symbolizer__resolve(struct symbolizer *s, pid_t pid, const uint64_t *addrs,
+			size_t n, struct sym_result *results)
+{
+	struct snapshot *snap;
+	size_t i;
+	int err;
+
+	if (!s || (n && (!addrs || !results)))
+		return -EINVAL;
+	if (!n)
+		return 0;
+	snap = find_snapshot(s, pid);
+	if (!snap) {
+		err = take_snapshot(s, pid, &snap);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < n; i++)
+		resolve_one(s, snap, addrs[i], &results[i]);
+	return 0;
+}
+
+void symbolizer__get_stats(const struct symbolizer *s, struct symbolizer_stats *st)
+{
+	if (!st)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (!s)
+		return;
+	*st = s->stats;
+	st->processes = s->snaps.n;
+	st->modules = s->mods.n;
+}
