@@ -34,4 +34,10 @@ void jw_i64_field(struct json_writer *w, const char *name, int64_t v);
 void jw_double_field(struct json_writer *w, const char *name, double v);
 void jw_bool_field(struct json_writer *w, const char *name, bool v);
 
+/* Scans the UTF-8 sequence at the start of NUL-terminated s: true when it is
+ * well-formed, with *len its length (1-4); false for ill-formed bytes, with
+ * *len the bytes to replace by one U+FFFD. Shared with the text writer,
+ * which must not pass hostile bytes through either. */
+bool jw_utf8_next(const char *s, size_t *len);
+
 #endif /* MT_JSON_WRITER_H */

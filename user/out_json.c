@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON report, schema 1 (DESIGN.md). Fields may be added, never renamed.
+ * Sizes and counts are exact integers; absent values are null, not 0 or "". */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "json_writer.h"
+#include "output.h"
+
+/* comm is a fixed array the kernel fills; do not trust it to end in NUL */
+static void put_comm(struct json_writer *w, const char *name, const char comm[16])
+{
+	char buf[17];
+
+	memcpy(buf, comm, 16);
+	buf[16] = '\0';
+	jw_string_field(w, name, buf);
+}
+
+static void put_frame(struct json_writer *w, const struct mt_frame *fr)
+{
+	char addr[2 + 16 + 1];
+
+	snprintf(addr, sizeof(addr), "0x%" PRIx64, fr->addr);
+	jw_start_object(w);
+	jw_string_field(w, "addr", addr);
+	jw_string_field(w, "symbol", fr->symbol);
+	jw_u64_field(w, "offset", fr->offset);
+	jw_string_field(w, "module", fr->module);
+	jw_u64_field(w, "module_offset", fr->module_offset);
+	jw_string_field(w, "file", fr->file);
+	jw_name(w, "line");
+	if (fr->line)
+		jw_u64(w, fr->line);
+	else
+		jw_null(w);
+	if (!fr->symbol)
+		jw_string_field(w, "reason", fr->reason);
+	jw_end_object(w);
+}
+
+static void put_sample(struct json_writer *w, const struct mt_sample *s)
+{
+	size_t i;
+
+	jw_start_object(w);
+	jw_string_field(w, "kind", s->kind);
+	jw_i64_field(w, "pid", s->pid);
+	put_comm(w, "comm", s->comm);
+	jw_u64_field(w, "bytes", s->bytes);
+	jw_u64_field(w, "allocs", s->allocs);
+	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
+	jw_bool_field(w, "stack_lost", s->stack_lost);
+	jw_name(w, "frames");
+	jw_start_array(w);
+	for (i = 0; i < s->nframes; i++)
+		put_frame(w, &s->frames[i]);
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
+static void put_process(struct json_writer *w, const struct mt_process *pr)
+{
+	jw_start_object(w);
+	jw_i64_field(w, "pid", pr->pid);
+	put_comm(w, "comm", pr->comm);
+	jw_u64_field(w, "outstanding_bytes", pr->outstanding_bytes);
+	jw_u64_field(w, "outstanding_allocs", pr->outstanding_allocs);
+	jw_u64_field(w, "rss_bytes", pr->rss_bytes);
+	jw_end_object(w);
+}
+
+static void put_stats(struct json_writer *w, const struct mt_profile *p)
+{
+	size_t i;
+
+	jw_name(w, "stats");
+	jw_start_object(w);
+	jw_u64_field(w, "allocs", p->allocs);
+	jw_u64_field(w, "frees", p->frees);
+	jw_u64_field(w, "unmatched_frees", p->unmatched_frees);
+	jw_u64_field(w, "failed_allocs", p->failed_allocs);
+	jw_u64_field(w, "nested_calls", p->nested_calls);
+	jw_name(w, "drops");
+	jw_start_object(w);
+	for (i = 0; i < p->ndrops; i++)
+		jw_u64_field(w, p->drops[i].name, p->drops[i].value);
+	jw_end_object(w);
+	jw_u64_field(w, "drops_total", mt_profile__total_drops(p));
+	jw_end_object(w);
+}
+
+int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *f)
+{
+	struct json_writer *w;
+	uint64_t bytes = 0, allocs = 0;
+	size_t i, nstacks;
+
+	if (!p || !f)
+		return -EINVAL;
+	w = jw_new(f, o && o->pretty);
+	if (!w)
+		return -errno;
+
+	nstacks = p->nsamples;
+	if (o && o->top && o->top < nstacks)
+		nstacks = o->top;
+	/* totals over every stack, not just the ones shown */
+	for (i = 0; i < p->nsamples; i++) {
+		bytes += p->samples[i].bytes;
+		allocs += p->samples[i].allocs;
+	}
+
+	jw_start_object(w);
+	jw_string_field(w, "tool", "memtrail");
+	jw_u64_field(w, "schema", 1);
+	jw_double_field(w, "duration_s", p->duration_s);
+	jw_double_field(w, "min_age_s", p->min_age_ns / 1e9);
+
+	jw_name(w, "target");
+	jw_start_object(w);
+	jw_string_field(w, "kind", mt_target_kind__str(p->target_kind));
+	jw_string_field(w, "value", p->target_value ? p->target_value : "");
+	jw_end_object(w);
+
+	if (p->target_kind == MT_TARGET_COMMAND) {
+		jw_name(w, "command");
+		jw_start_object(w);
+		jw_bool_field(w, "exited", p->command_exited);
+		jw_i64_field(w, "exit_code", p->command_exit_code);
+		jw_end_object(w);
+	}
+
+	put_stats(w, p);
+
+	jw_u64_field(w, "outstanding_bytes", bytes);
+	jw_u64_field(w, "outstanding_allocs", allocs);
+	jw_u64_field(w, "stacks_total", p->nsamples);
+
+	jw_name(w, "processes");
+	jw_start_array(w);
+	for (i = 0; i < p->nprocesses; i++)
+		put_process(w, &p->processes[i]);
+	jw_end_array(w);
+
+	jw_name(w, "stacks");
+	jw_start_array(w);
+	for (i = 0; i < nstacks; i++)
+		put_sample(w, &p->samples[i]);
+	jw_end_array(w);
+
+	jw_name(w, "notes");
+	jw_start_array(w);
+	for (i = 0; i < p->nnotes; i++)
+		jw_string(w, p->notes[i]);
+	jw_end_array(w);
+
+	jw_end_object(w);
+	return jw_destroy(w);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Human report. One line per fact, stable prefixes ("#N ", "processes:",
+ * "drops:", "note:", "command ...") so that it greps well. Sizes show both a
+ * binary-unit figure and the exact byte count; nothing is made up for a
+ * frame that did not resolve. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+#include "output.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Symbol names, paths, comms and command lines come from the traced
+ * programs: write them so that they cannot drive the terminal. Control
+ * characters (C0, DEL, C1) and ill-formed UTF-8 become '?'; well-formed
+ * UTF-8 passes. */
+static void put_clean(FILE *f, const char *s)
+{
+	size_t len;
+
+	while (*s) {
+		unsigned char c = *s;
+		bool ok = jw_utf8_next(s, &len);
+
+		if (len == 1 && (c < 0x20 || c == 0x7f))
+			ok = false;
+		else if (len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+			ok = false; /* U+0080..U+009F */
+		if (ok)
+			fwrite(s, 1, len, f);
+		else
+			fputc('?', f);
+		s += len;
+	}
+}
+
+/* comm is a fixed array the kernel fills; do not trust it to end in NUL */
+static void put_comm(FILE *f, const char comm[16])
+{
+	char buf[17];
+
+	memcpy(buf, comm, 16);
+	buf[16] = '\0';
+	put_clean(f, buf);
+}
+
+/* 1234567 -> "1,234,567" (locale-independent, so tests and scripts can
+ * rely on it) */
+static void put_count(FILE *f, uint64_t v)
+{
+	if (v < 1000) {
+		fprintf(f, "%" PRIu64, v);
+		return;
+	}
+	put_count(f, v / 1000);
+	fprintf(f, ",%03" PRIu64, v % 1000);
+}
+
+/* "512 B", "40.0 KiB", "1.2 MiB": one decimal, binary units */
+static void put_human(FILE *f, uint64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = bytes / 1024.0;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		fprintf(f, "%" PRIu64 " B", bytes);
+		return;
+	}
+	/* move up before "%.1f" would round to "1024.0" */
+	while (v >= 1023.95 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	fprintf(f, "%.1f %s", v, units[u]);
+}
+
+/* "40.0 KiB (40,960 bytes)"; below 1 KiB "N B" is already exact */
+static void put_size(FILE *f, uint64_t bytes)
+{
+	put_human(f, bytes);
+	if (bytes < 1024)
+		return;
+	fputs(" (", f);
+	put_count(f, bytes);
+	fputs(" bytes)", f);
+}
+
+static void put_counted(FILE *f, uint64_t n, const char *one, const char *many)
+{
+	put_count(f, n);
+	fprintf(f, " %s", n == 1 ? one : many);
+}
+
+static const struct mt_process *find_process(const struct mt_profile *p, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nprocesses; i++)
+		if (p->processes[i].pid == pid)
+			return &p->processes[i];
+	return NULL;
+}
+
+/* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]", "[system]" */
+static void put_target(FILE *f, const struct mt_profile *p)
+{
+	const char *v = p->target_value ? p->target_value : "";
+	const struct mt_process *pr;
+	char *end;
+	long pid;
+
+	switch (p->target_kind) {
+	case MT_TARGET_PID:
+		if (strchr(v, ',')) {
+			fputs("[pids ", f);
+			put_clean(f, v);
+			fputs("]", f);
+			break;
+		}
+		fputs("[pid ", f);
+		put_clean(f, v);
+		errno = 0;
+		pid = strtol(v, &end, 10);
+		pr = (*v && !*end && !errno && pid > 0 && pid <= INT_MAX) ?
+			find_process(p, pid) : NULL;
+		if (pr) {
+			fputs(" (", f);
+			put_comm(f, pr->comm);
+			fputs(")", f);
+		}
+		fputs("]", f);
+		break;
+	case MT_TARGET_COMMAND:
+		fputs("[command ", f);
+		put_clean(f, v);
+		fputs("]", f);
+		break;
+	default:
+		fputs("[system]", f);
+		break;
+	}
+}
+
+static void put_frame(FILE *f, size_t i, const struct mt_frame *fr)
+{
+	fprintf(f, "    #%-2zu 0x%016" PRIx64 " ", i, fr->addr);
+	if (fr->symbol) {
+		put_clean(f, fr->symbol);
+		fprintf(f, "+0x%" PRIx64, fr->offset);
+		if (fr->module) {
+			fputs(" (", f);
+			put_clean(f, fr->module);
+			fputs(")", f);
+		}
+		if (fr->file) {
+			fputs(" at ", f);
+			put_clean(f, fr->file);
+			if (fr->line)
+				fprintf(f, ":%" PRIu32, fr->line);
+		}
+	} else if (fr->module) {
+		/* unresolved but mapped: where it is, and why it has no name */
+		fputs("[", f);
+		put_clean(f, fr->reason ? fr->reason : "unresolved");
+		fputs("] (", f);
+		put_clean(f, fr->module);
+		fprintf(f, "+0x%" PRIx64 ")", fr->module_offset);
+	} else {
+		fputs("[unmapped]", f);
+		if (fr->reason && strcmp(fr->reason, "unmapped")) {
+			fputs(" [", f);
+			put_clean(f, fr->reason);
+			fputs("]", f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
+{
+	size_t i;
+
+	fprintf(f, "\n#%-2zu ", rank);
+	put_size(f, s->bytes);
+	fputs(" in ", f);
+	put_counted(f, s->allocs, "allocation", "allocations");
+	fprintf(f, ", oldest %.1f s, pid %d (", s->oldest_age_s, (int)s->pid);
+	put_comm(f, s->comm);
+	fputs(") [", f);
+	put_clean(f, s->kind ? s->kind : "unknown");
+	fputs("]\n", f);
+
+	if (s->stack_lost) {
+		fputs("    [stack lost: not stored, see drops]\n", f);
+		return;
+	}
+	if (!s->nframes)
+		fputs("    [no frames]\n", f);
+	for (i = 0; i < s->nframes; i++)
+		put_frame(f, i, &s->frames[i]);
+}
+
+static void put_processes(FILE *f, const struct mt_profile *p)
+{
+	const struct mt_process *pr;
+	size_t i;
+
+	if (!p->nprocesses)
+		return;
+	fputs("\nprocesses:\n", f);
+	for (i = 0; i < p->nprocesses; i++) {
+		pr = &p->processes[i];
+		fprintf(f, "  pid %d (", (int)pr->pid);
+		put_comm(f, pr->comm);
+		fputs("): ", f);
+		put_size(f, pr->outstanding_bytes);
+		fputs(" outstanding in ", f);
+		put_counted(f, pr->outstanding_allocs, "allocation", "allocations");
+		if (pr->rss_bytes) {
+			fputs(", rss ", f);
+			put_human(f, pr->rss_bytes);
+		} else {
+			fputs(", exited", f); /* no rss to read any more */
+		}
+		fputc('\n', f);
+	}
+}
+
+/* Only counters that fired: a line of zeros hides the one that matters. */
+static void put_drops(FILE *f, const struct mt_profile *p)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < p->ndrops; i++) {
+		if (!p->drops[i].value)
+			continue;
+		fputs(any ? ", " : "drops: ", f);
+		put_clean(f, p->drops[i].name ? p->drops[i].name : "unknown");
+		fputc(' ', f);
+		put_count(f, p->drops[i].value);
+		any = true;
+	}
+	fputs(any ? "\n" : "no drops\n", f);
+}
+
+/* valgrind's "in use at exit" line, for the one case where "leak" has a
+ * precise meaning: memory the program never gave back */
+static void put_command(FILE *f, const struct mt_profile *p, uint64_t bytes,
+			uint64_t allocs)
+{
+	int code = p->command_exit_code;
+
+	if (!p->command_exited)
+		fputs("command still running when tracing stopped: held ", f);
+	else if (code < 0)
+		fprintf(f, "command killed by signal %d: still held at exit: ", -code);
+	else
+		fprintf(f, "command exited with status %d: still held at exit: ", code);
+	put_counted(f, bytes, "byte", "bytes");
+	fputs(" in ", f);
+	put_counted(f, allocs, "allocation", "allocations");
+	fputs(" from ", f);
+	put_counted(f, p->nsamples, "stack", "stacks");
+	fputc('\n', f);
+}
+
+int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *f)
+{
+	uint64_t bytes = 0, allocs = 0, rest_bytes = 0, rest_allocs = 0;
+	size_t i, nstacks;
+
+	if (!p || !f)
+		return -EINVAL;
+
+	nstacks = p->nsamples;
+	if (o && o->top && o->top < nstacks)
+		nstacks = o->top;
+	for (i = 0; i < p->nsamples; i++) {
+		bytes += p->samples[i].bytes;
+		allocs += p->samples[i].allocs;
+		if (i >= nstacks) {
+			rest_bytes += p->samples[i].bytes;
+			rest_allocs += p->samples[i].allocs;
+		}
+	}
+
+	fputs("memtrail: ", f);
+	if (p->nsamples) {
+		put_counted(f, p->nsamples, "stack holds ", "stacks hold ");
+		put_size(f, bytes);
+		fputs(" in ", f);
+		put_counted(f, allocs, "allocation", "allocations");
+	} else {
+		fputs("no outstanding allocations", f);
+	}
+	fputs(" ", f);
+	put_target(f, p);
+	fprintf(f, " over %.1f s\n", p->duration_s);
+
+	fputs("  allocs ", f);
+	put_count(f, p->allocs);
+	fputs("  frees ", f);
+	put_count(f, p->frees);
+	fputs("  unmatched frees ", f);
+	put_count(f, p->unmatched_frees);
+	fputs("  failed allocs ", f);
+	put_count(f, p->failed_allocs);
+	fputs("  nested calls ", f);
+	put_count(f, p->nested_calls);
+	fputs("  drops ", f);
+	put_count(f, mt_profile__total_drops(p));
+	fputc('\n', f);
+	if (p->min_age_ns)
+		fprintf(f, "  allocations younger than %.1f s left out\n",
+			p->min_age_ns / 1e9);
+
+	for (i = 0; i < nstacks; i++)
+		put_sample(f, i + 1, &p->samples[i]);
+	if (nstacks < p->nsamples) {
+		fputs("\n... ", f);
+		put_counted(f, p->nsamples - nstacks, "more stack holds ",
+			    "more stacks hold ");
+		put_size(f, rest_bytes);
+		fputs(" in ", f);
+		put_counted(f, rest_allocs, "allocation", "allocations");
+		fputs(" (raise --top to see them)\n", f);
+	}
+
+	put_processes(f, p);
+
+	fputc('\n', f);
+	put_drops(f, p);
+	for (i = 0; i < p->nnotes; i++) {
+		fputs("note: ", f);
+		put_clean(f, p->notes[i] ? p->notes[i] : "");
+		fputc('\n', f);
+	}
+	if (p->target_kind == MT_TARGET_COMMAND)
+		put_command(f, p, bytes, allocs);
+
+	/* one check at the end: stdio errors are sticky */
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The profile model: growable arrays of processes and samples, named drop
+ * counters and notes, and the one ordering every writer shows. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+
+/* Grows *arr (of *cap elements of size sz) to hold one more; 0 or -ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *tmp;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	tmp = reallocarray(*arr, ncap, sz);
+	if (!tmp)
+		return -ENOMEM;
+	*arr = tmp;
+	*cap = ncap;
+	return 0;
+}
+
+/* Capacities live beside the public struct, out of the writers' sight. */
+struct profile_impl {
+	struct mt_profile pub;
+	size_t processes_cap, samples_cap, drops_cap, notes_cap;
+};
+
+static struct profile_impl *impl(struct mt_profile *p)
+{
+	return (struct profile_impl *)p;
+}
+
+struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value)
+{
+	struct profile_impl *pi = calloc(1, sizeof(*pi));
+
+	if (!pi)
+		return NULL;
+	pi->pub.target_kind = kind;
+	pi->pub.target_value = strdup(value ? value : "");
+	if (!pi->pub.target_value) {
+		free(pi);
+		return NULL;
+	}
+	return &pi->pub;
+}
+
+static void frame_clear(struct mt_frame *f)
+{
+	free(f->symbol);
+	free(f->module);
+	free(f->file);
+	free(f->reason);
+}
+
+void mt_profile__free(struct mt_profile *p)
+{
+	size_t i, j;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nsamples; i++) {
+		for (j = 0; j < p->samples[i].nframes; j++)
+			frame_clear(&p->samples[i].frames[j]);
+		free(p->samples[i].frames);
+	}
+	for (i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	free(p->samples);
+	free(p->processes);
+	free(p->drops);
+	free(p->target_value);
+	free(impl(p));
+}
+
+struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
+					 const char *comm, const char *kind,
+					 const uint64_t *addrs, size_t n)
+{
+	struct mt_sample *s;
+	size_t i;
+
+	if (grow((void **)&p->samples, &impl(p)->samples_cap, p->nsamples,
+		 sizeof(*p->samples))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s = &p->samples[p->nsamples];
+	memset(s, 0, sizeof(*s));
+	if (n) {
+		s->frames = calloc(n, sizeof(*s->frames));
+		if (!s->frames) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	for (i = 0; i < n; i++)
+		s->frames[i].addr = addrs[i];
+	s->nframes = n;
+	s->pid = pid;
+	s->kind = kind;
+	snprintf(s->comm, sizeof(s->comm), "%s", comm ? comm : "");
+	p->nsamples++;
+	return s;
+}
+
+struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
+				       const char *comm)
+{
+	struct mt_process *proc;
+	size_t i;
+
+	for (i = 0; i < p->nprocesses; i++)
+		if (p->processes[i].pid == pid)
+			return &p->processes[i];
+	if (grow((void **)&p->processes, &impl(p)->processes_cap,
+		 p->nprocesses, sizeof(*p->processes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	proc = &p->processes[p->nprocesses++];
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = pid;
+	snprintf(proc->comm, sizeof(proc->comm), "%s", comm ? comm : "");
+	return proc;
+}
+
+int mt_profile__add_drop(struct mt_profile *p, const char *name, uint64_t value)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndrops; i++) {
+		if (!strcmp(p->drops[i].name, name)) {
+			p->drops[i].value += value;
+			return 0;
+		}
+	}
+	if (grow((void **)&p->drops, &impl(p)->drops_cap, p->ndrops,
+		 sizeof(*p->drops)))
+		return -ENOMEM;
+	p->drops[p->ndrops].name = name;
+	p->drops[p->ndrops].value = value;
+	p->ndrops++;
+	return 0;
+}
+
+int mt_profile__add_note(struct mt_profile *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *note;
+	int ret;
+
+	if (grow((void **)&p->notes, &impl(p)->notes_cap, p->nnotes,
+		 sizeof(*p->notes)))
+		return -ENOMEM;
+	va_start(ap, fmt);
+	ret = vasprintf(&note, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	p->notes[p->nnotes++] = note;
+	return 0;
+}
+
+static int dup_or_null(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
+		  const char *module, uint64_t module_offset, const char *reason)
+{
+	f->offset = offset;
+	f->module_offset = module_offset;
+	if (dup_or_null(&f->symbol, symbol) || dup_or_null(&f->module, module) ||
+	    dup_or_null(&f->reason, reason))
+		return -ENOMEM;
+	return 0;
+}
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct mt_sample *x = a, *y = b;
+	int c;
+
+	if ((c = cmp_u64_desc(x->bytes, y->bytes)))
+		return c;
+	if ((c = cmp_u64_desc(x->allocs, y->allocs)))
+		return c;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	/* a stable tie-break for identical totals: the first frame */
+	if (x->nframes && y->nframes && x->frames[0].addr != y->frames[0].addr)
+		return x->frames[0].addr < y->frames[0].addr ? -1 : 1;
+	return 0;
+}
+
+static int cmp_process(const void *a, const void *b)
+{
+	const struct mt_process *x = a, *y = b;
+	int c;
+
+	if ((c = cmp_u64_desc(x->outstanding_bytes, y->outstanding_bytes)))
+		return c;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+void mt_profile__finish(struct mt_profile *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nprocesses; i++) {
+		p->processes[i].outstanding_bytes = 0;
+		p->processes[i].outstanding_allocs = 0;
+	}
+	for (i = 0; i < p->nsamples; i++) {
+		for (j = 0; j < p->nprocesses; j++) {
+			if (p->processes[j].pid == p->samples[i].pid) {
+				p->processes[j].outstanding_bytes += p->samples[i].bytes;
+				p->processes[j].outstanding_allocs += p->samples[i].allocs;
+				break;
+			}
+		}
+	}
+	if (p->nsamples)
+		qsort(p->samples, p->nsamples, sizeof(*p->samples), cmp_sample);
+	if (p->nprocesses)
+		qsort(p->processes, p->nprocesses, sizeof(*p->processes), cmp_process);
+}
+
+uint64_t mt_profile__total_drops(const struct mt_profile *p)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < p->ndrops; i++)
+		sum += p->drops[i].value;
+	return sum;
+}
+
+const char *mt_target_kind__str(enum mt_target_kind kind)
+{
+	switch (kind) {
+	case MT_TARGET_PID:
+		return "pid";
+	case MT_TARGET_COMMAND:
+		return "command";
+	case MT_TARGET_SYSTEM:
+	default:
+		return "system";
+	}
+}
