@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* memtrail: command line -> options. Everything else lives in session.c. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "options.h"
+#include "targets.h"
+
+const char *argp_program_version = "memtrail 0.1";
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+"memtrail: find the code paths that hold growing native memory.\n"
+"\n"
+"Traces the glibc malloc family with eBPF uprobes and reports, largest first, "
+"the call stacks that hold outstanding allocations: exact bytes, counts, "
+"age, process and symbolized frames.\n"
+"\n"
+"USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | -- COMMAND [ARGS...]]\n"
+"No target traces every process that uses the host's C library.\n"
+"\n"
+"EXAMPLES:\n"
+"  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
+"  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
+"  memtrail --format json --output leak.json --pid 1234,1240\n"
+"  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
+"\n"
+"Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.";
+
+enum {
+	OPT_PID = 'p',
+	OPT_DURATION = 'd',
+	OPT_INTERVAL = 'i',
+	OPT_TOP = 'n',
+	OPT_FORMAT = 'f',
+	OPT_OUTPUT = 'o',
+	OPT_VERBOSE = 'v',
+	OPT_QUIET = 'q',
+	OPT_MIN_AGE = 1000,
+	OPT_MAX_ALLOCS,
+	OPT_MAX_STACKS,
+	OPT_BENCH_FLOOR,
+};
+
+static const struct argp_option argp_options[] = {
+	{ NULL, 0, NULL, 0, "Target (default: the whole host):", 1 },
+	{ "pid", OPT_PID, "PID[,PID...]", 0, "Trace these processes only", 1 },
+	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
+
+	{ NULL, 0, NULL, 0, "Reporting:", 2 },
+	{ "duration", OPT_DURATION, "SEC", 0, "Stop after SEC seconds (default: Ctrl-C, or when the targets exit)", 2 },
+	{ "interval", OPT_INTERVAL, "SEC", 0, "Also report every SEC seconds", 2 },
+	{ "min-age", OPT_MIN_AGE, "SEC", 0, "Only allocations at least SEC seconds old", 2 },
+	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
+	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
+	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
+
+	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
+	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
+	{ "max-stacks", OPT_MAX_STACKS, "N", 0, "Distinct stacks kept (default 16384)", 3 },
+	{ "verbose", OPT_VERBOSE, NULL, 0, "More diagnostics on stderr (-vv: libbpf's too)", 3 },
+	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
+	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
+	{},
+};
+
+static int parse_double(const char *arg, const char *flag, double min, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < min) {
+		error("invalid %s '%s': expected a number of seconds >= %g", flag, arg, min);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_ulong(const char *arg, const char *flag, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		error("invalid %s '%s': expected a whole number from %lu to %lu", flag,
+		      arg, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int verbosity;
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct options *o = state->input;
+	unsigned long v;
+	double d;
+
+	switch (key) {
+	case OPT_PID:
+		free(o->pids);
+		if (targets__parse_pids(arg, &o->pids, &o->npids)) {
+			error("invalid --pid '%s': expected PID[,PID...]", arg);
+			return EINVAL;
+		}
+		break;
+	case OPT_DURATION:
+		if (parse_double(arg, "--duration", 0.001, &o->duration_s))
+			return EINVAL;
+		break;
+	case OPT_INTERVAL:
+		if (parse_double(arg, "--interval", 0.1, &o->interval_s))
+			return EINVAL;
+		break;
+	case OPT_MIN_AGE:
+		if (parse_double(arg, "--min-age", 0, &d))
+			return EINVAL;
+		o->min_age_ns = d * 1e9;
+		break;
+	case OPT_TOP:
+		if (parse_ulong(arg, "--top", 1, INT_MAX, &v))
+			return EINVAL;
+		o->top = v;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "text")) {
+			o->format = FORMAT_TEXT;
+		} else if (!strcmp(arg, "json")) {
+			o->format = FORMAT_JSON;
+		} else {
+			error("invalid --format '%s': expected text or json", arg);
+			return EINVAL;
+		}
+		break;
+	case OPT_OUTPUT:
+		o->output = arg;
+		break;
+	case OPT_MAX_ALLOCS:
+		if (parse_ulong(arg, "--max-allocs", 1024, 1u << 26, &v))
+			return EINVAL;
+		o->max_allocs = v;
+		break;
+	case OPT_MAX_STACKS:
+		if (parse_ulong(arg, "--max-stacks", 256, 1u << 22, &v))
+			return EINVAL;
+		o->max_stacks = v;
+		break;
+	case OPT_VERBOSE:
+		verbosity++;
+		break;
+	case OPT_QUIET:
+		verbosity = -1;
+		break;
+	case OPT_BENCH_FLOOR:
+		o->empty_programs = true;
+		break;
+	case ARGP_KEY_ARG:
+		/* argp stops at "--": the rest is the command */
+		if (!state->quoted) {
+			error("unexpected argument '%s' (a command goes after --)", arg);
+			return EINVAL;
+		}
+		return ARGP_ERR_UNKNOWN;
+	case ARGP_KEY_ARGS:
+		o->command = state->argv + state->next;
+		break;
+	case ARGP_KEY_END:
+		if (o->command && o->npids) {
+			error("--pid and a command exclude each other");
+			return EINVAL;
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && log_get_level() < LOG_LIBBPF_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && log_get_level() < LOG_DEBUG)
+		return 0;
+	fprintf(stderr, "memtrail: libbpf: ");
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = argp_options,
+		.parser = parse_arg,
+		.args_doc = "[-- COMMAND ARGS...]",
+		.doc = doc,
+	};
+	struct options opts = {};
+	int rc;
+
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &opts))
+		return 2;
+	if (opts.command && !opts.command[0]) {
+		error("no command after --");
+		return 2;
+	}
+	log_set_level(verbosity < 0 ? LOG_WARN
+		      : verbosity == 0 ? LOG_INFO
+		      : verbosity == 1 ? LOG_DEBUG : LOG_LIBBPF_DEBUG);
+	libbpf_set_print(libbpf_print);
+	rc = session__run(&opts);
+	free(opts.pids);
+	return rc;
+}

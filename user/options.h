@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the command line asked for; filled by main.c, read by session.c. */
+#ifndef MT_OPTIONS_H
+#define MT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
+
+struct options {
+	pid_t *pids;		/* --pid */
+	size_t npids;
+	char **command;		/* after "--": argv, NULL-terminated */
+	double duration_s;	/* 0: until Ctrl-C / the targets are gone */
+	double interval_s;	/* 0: one report at the end */
+	uint64_t min_age_ns;
+	size_t top;		/* 0: all stacks */
+	enum out_format format;
+	const char *output;	/* NULL: stdout */
+	uint32_t max_allocs;	/* 0: default map sizes */
+	uint32_t max_stacks;
+	bool empty_programs;	/* --bench-floor: probes without work */
+};
+
+/* Runs the trace the options describe. Returns the process exit code:
+ * 0 ok, 1 runtime failure, 2 bad usage or input. */
+int session__run(const struct options *opts);
+
+#endif /* MT_OPTIONS_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* tracer -> profile -> symbolizer -> writer, for one report. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+#include "procfs.h"
+#include "report.h"
+
+static int name_frames(struct symbolizer *sym, struct mt_sample *s)
+{
+	struct sym_result *res;
+	uint64_t *addrs;
+	size_t i;
+	int err = 0;
+
+	if (!s->nframes)
+		return 0;
+	addrs = calloc(s->nframes, sizeof(*addrs));
+	res = calloc(s->nframes, sizeof(*res));
+	if (!addrs || !res) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->nframes; i++)
+		addrs[i] = s->frames[i].addr;
+	if (symbolizer__resolve(sym, s->pid, addrs, s->nframes, res)) {
+		/* nothing known about the process: every frame says why */
+		for (i = 0; i < s->nframes && !err; i++)
+			err = mt_frame__set(&s->frames[i], NULL, 0, NULL, 0,
+					    "process gone before its maps were read");
+		goto out;
+	}
+	for (i = 0; i < s->nframes && !err; i++)
+		err = mt_frame__set(&s->frames[i], res[i].symbol, res[i].offset,
+				    res[i].module, res[i].module_offset,
+				    res[i].symbol ? NULL : res[i].reason);
+out:
+	free(addrs);
+	free(res);
+	return err;
+}
+
+struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
+				 enum mt_target_kind kind, const char *target,
+				 uint64_t min_age_ns,
+				 bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	struct mt_profile *p;
+	size_t i;
+	int err;
+
+	p = mt_profile__new(kind, target);
+	if (!p)
+		return NULL;
+	err = tracer__snapshot(t, p, min_age_ns, keep, ctx);
+	for (i = 0; i < p->nsamples && !err; i++) {
+		struct mt_sample *s = &p->samples[i];
+		struct mt_process *proc;
+		char comm[16] = "?";
+
+		proc = NULL;
+		for (size_t j = 0; j < p->nprocesses; j++)
+			if (p->processes[j].pid == s->pid)
+				proc = &p->processes[j];
+		if (!proc) {
+			procfs__read_comm(NULL, s->pid, comm, sizeof(comm));
+			proc = mt_profile__process(p, s->pid, comm);
+			if (!proc) {
+				err = -errno;
+				break;
+			}
+			procfs__read_rss(NULL, s->pid, &proc->rss_bytes);
+			/* libraries loaded since the last look */
+			symbolizer__cache_process(sym, s->pid);
+		}
+		memcpy(s->comm, proc->comm, sizeof(s->comm));
+		err = name_frames(sym, s);
+	}
+	if (err) {
+		mt_profile__free(p);
+		errno = -err;
+		return NULL;
+	}
+	return p;
+}
+
+int report__write(const struct mt_profile *p, const struct options *opts, FILE *f)
+{
+	struct out_opts o = { .top = opts->top, .pretty = opts->interval_s == 0 };
+	int err;
+
+	switch (opts->format) {
+	case FORMAT_JSON:
+		err = out_json__write(p, &o, f);
+		break;
+	case FORMAT_TEXT:
+	default:
+		err = out_text__write(p, &o, f);
+		break;
+	}
+	if (!err && fflush(f))
+		err = -errno;
+	return err;
+}

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* One trace from start to report: pick the targets, load and attach,
+ * poll until the duration ends, a signal arrives or the targets are gone,
+ * and write the reports. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "command.h"
+#include "log.h"
+#include "options.h"
+#include "procfs.h"
+#include "report.h"
+#include "symbolize.h"
+#include "targets.h"
+#include "tracer.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct target {
+	pid_t pid;
+	char comm[16];
+	bool exited;
+};
+
+struct session {
+	const struct options *opts;
+	struct tracer *tracer;
+	struct symbolizer *sym;
+	struct command *cmd;
+	FILE *out;
+	enum mt_target_kind kind;
+	char *target_desc;
+	struct target *targets; /* pid and command modes */
+	size_t ntargets, nexited;
+	char **exit_notes;	/* what exited processes held, for the report */
+	size_t nexit_notes;
+	double start_s;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct target *find_target(struct session *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return &s->targets[i];
+	return NULL;
+}
+
+static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
+{
+	struct session *s = ctx;
+	struct target *t = find_target(s, pid);
+	char **tmp, *note;
+
+	if (s->kind != MT_TARGET_SYSTEM && !t)
+		return;
+	if (t && !t->exited) {
+		t->exited = true;
+		s->nexited++;
+	}
+	if (s->kind == MT_TARGET_COMMAND || (!t && allocs <= 0))
+		return; /* command mode reports at the exit stop, with frames */
+	if (asprintf(&note, "pid %d%s%s%s exited during the trace; the %lld bytes in "
+		     "%lld allocations it still held were removed", pid,
+		     t ? " (" : "", t ? t->comm : "", t ? ")" : "",
+		     (long long)bytes, (long long)allocs) < 0)
+		return;
+	tmp = reallocarray(s->exit_notes, s->nexit_notes + 1, sizeof(*tmp));
+	if (!tmp) {
+		free(note);
+		return;
+	}
+	s->exit_notes = tmp;
+	s->exit_notes[s->nexit_notes++] = note;
+	info("%s", note);
+}
+
+static bool keep_target(pid_t pid, void *ctx)
+{
+	struct session *s = ctx;
+
+	return s->kind == MT_TARGET_SYSTEM || find_target(s, pid);
+}
+
+static int add_target(struct session *s, pid_t pid)
+{
+	struct target *tmp = reallocarray(s->targets, s->ntargets + 1, sizeof(*tmp));
+
+	if (!tmp)
+		return -ENOMEM;
+	s->targets = tmp;
+	memset(&s->targets[s->ntargets], 0, sizeof(*tmp));
+	s->targets[s->ntargets].pid = pid;
+	if (procfs__read_comm(NULL, pid, s->targets[s->ntargets].comm,
+			      sizeof(tmp->comm)))
+		strcpy(s->targets[s->ntargets].comm, "?");
+	s->ntargets++;
+	return 0;
+}
+
+/* Attaches to every allocator file pid maps. 0, or an exit code. */
+static int attach_pid(struct session *s, pid_t pid)
+{
+	struct alloc_providers prov;
+	size_t i;
+	int err;
+
+	err = targets__find_providers(NULL, pid, &prov);
+	if (err == -ESRCH || err == -ENOENT) {
+		error("pid %d does not exist", pid);
+		return EXIT_USAGE;
+	}
+	if (err) {
+		error("pid %d: cannot read its memory maps: %s", pid, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (!prov.n) {
+		error("pid %d (%s): no file it maps defines malloc and free "
+		      "(static binary without symbols?)", pid,
+		      find_target(s, pid) ? find_target(s, pid)->comm : "?");
+		targets__free_providers(&prov);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < prov.n && !err; i++) {
+		err = tracer__attach_elf(s->tracer, prov.v[i].path, pid);
+		if (err)
+			error("pid %d: cannot attach to %s: %s", pid, prov.v[i].map_path,
+			      strerror(-err));
+		else
+			debug("pid %d: probing %s", pid, prov.v[i].map_path);
+	}
+	targets__free_providers(&prov);
+	if (err)
+		return err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	symbolizer__cache_process(s->sym, pid);
+	return EXIT_OK;
+}
+
+static int setup_pids(struct session *s)
+{
+	const struct options *o = s->opts;
+	size_t i, len = 0;
+	int rc;
+
+	for (i = 0; i < o->npids; i++) {
+		if (find_target(s, o->pids[i]))
+			continue;
+		if (add_target(s, o->pids[i]))
+			return EXIT_RUNTIME;
+	}
+	for (i = 0; i < s->ntargets; i++) {
+		rc = attach_pid(s, s->targets[i].pid);
+		if (rc)
+			return rc;
+	}
+	s->target_desc = calloc(s->ntargets, 12);
+	if (!s->target_desc)
+		return EXIT_RUNTIME;
+	for (i = 0; i < s->ntargets; i++)
+		len += sprintf(s->target_desc + len, "%s%d", i ? "," : "", s->targets[i].pid);
+	return EXIT_OK;
+}
+
+static int setup_system(struct session *s)
+{
+	struct alloc_providers prov;
+	size_t i;
+	int err;
+
+	/* "the host's libc": the one memtrail itself runs on */
+	err = targets__find_providers(NULL, getpid(), &prov);
+	if (err || !prov.n) {
+		error("cannot find the host's C library in /proc/self/maps: %s",
+		      err ? strerror(-err) : "no file defines malloc");
+		targets__free_providers(&prov);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < prov.n && !err; i++) {
+		err = tracer__attach_elf(s->tracer, prov.v[i].map_path, -1);
+		if (err)
+			error("cannot attach to %s: %s", prov.v[i].map_path, strerror(-err));
+	}
+	if (!err && asprintf(&s->target_desc, "every process using %s", prov.v[0].map_path) < 0)
+		err = -ENOMEM;
+	targets__free_providers(&prov);
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+/* Attaches to the allocator files of the (stopped) command's image. */
+static int attach_command_image(struct session *s)
+{
+	struct alloc_providers prov;
+	pid_t pid = command__pid(s->cmd);
+	char **paths;
+	size_t n, i;
+	int err;
+
+	err = command__object_paths(s->cmd, &paths, &n);
+	if (err) {
+		error("cannot list the libraries of '%s': %s", s->opts->command[0],
+		      strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	err = targets__providers_from_paths(paths, n, &prov);
+	command__free_paths(paths, n);
+	if (err) {
+		error("cannot read the libraries of '%s': %s", s->opts->command[0],
+		      strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (!prov.n) {
+		error("'%s': neither it nor its libraries define malloc and free",
+		      s->opts->command[0]);
+		targets__free_providers(&prov);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < prov.n && !err; i++) {
+		err = tracer__attach_elf(s->tracer, prov.v[i].path, pid);
+		if (err)
+			error("cannot attach to %s: %s", prov.v[i].path, strerror(-err));
+		else
+			debug("command pid %d: probing %s", pid, prov.v[i].path);
+	}
+	targets__free_providers(&prov);
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static int setup_command(struct session *s)
+{
+	char **argv = s->opts->command;
+	size_t i, len = 0;
+	int err, rc;
+
+	err = command__start(argv, &s->cmd);
+	if (err) {
+		error("cannot run '%s': %s", argv[0], strerror(-err));
+		return EXIT_USAGE;
+	}
+	if (add_target(s, command__pid(s->cmd)))
+		return EXIT_RUNTIME;
+	rc = attach_command_image(s);
+	if (rc)
+		return rc;
+	for (i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s->target_desc = calloc(1, len + 1);
+	if (!s->target_desc)
+		return EXIT_RUNTIME;
+	for (i = 0, len = 0; argv[i]; i++)
+		len += sprintf(s->target_desc + len, "%s%s", i ? " " : "", argv[i]);
+	err = command__resume(s->cmd);
+	if (err) {
+		error("cannot start '%s': %s", argv[0], strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+/* One report of what is outstanding now. 0 or an exit code. */
+static int emit_report(struct session *s, bool final)
+{
+	struct mt_profile *p;
+	size_t i;
+	int err = 0;
+
+	p = report__build(s->tracer, s->sym, s->kind, s->target_desc,
+			  s->opts->min_age_ns, keep_target, s);
+	if (!p) {
+		error("cannot read the trace: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	p->duration_s = now_s() - s->start_s;
+	for (i = 0; i < s->ntargets && !err; i++) {
+		struct mt_process *proc;
+
+		if (s->targets[i].exited && s->kind != MT_TARGET_COMMAND)
+			continue;
+		proc = mt_profile__process(p, s->targets[i].pid, s->targets[i].comm);
+		if (!proc)
+			err = -ENOMEM;
+		else if (!proc->rss_bytes)
+			procfs__read_rss(NULL, proc->pid, &proc->rss_bytes);
+	}
+	if (s->cmd && (command__check(s->cmd) == CMD_AT_EXIT ||
+		       command__check(s->cmd) == CMD_GONE)) {
+		p->command_exited = true;
+		p->command_exit_code = command__exit_code(s->cmd);
+	}
+	for (i = 0; i < s->nexit_notes && !err; i++)
+		err = mt_profile__add_note(p, "%s", s->exit_notes[i]);
+	if (!err && final && s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
+		err = mt_profile__add_note(p, "every target process exited; the trace ended");
+	if (!err) {
+		mt_profile__finish(p);
+		err = report__write(p, s->opts, s->out);
+		if (err)
+			error("cannot write the report: %s", strerror(-err));
+	}
+	mt_profile__free(p);
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+/* Polls until the end; reports at intervals and at the end. */
+static int trace_loop(struct session *s)
+{
+	const struct options *o = s->opts;
+	double next_report = o->interval_s ? s->start_s + o->interval_s : 0;
+	int err, rc;
+
+	while (!stop_requested) {
+		double now = now_s();
+
+		if (o->duration_s && now - s->start_s >= o->duration_s)
+			break;
+		err = tracer__poll(s->tracer, 100);
+		if (err && err != -EINTR) {
+			error("polling BPF events: %s", strerror(-err));
+			return EXIT_RUNTIME;
+		}
+		if (s->cmd) {
+			switch (command__check(s->cmd)) {
+			case CMD_EXEC:
+				/* a new image: old allocations died with the old one */
+				tracer__purge(s->tracer, command__pid(s->cmd));
+				symbolizer__forget_process(s->sym, command__pid(s->cmd));
+				rc = attach_command_image(s);
+				if (rc)
+					return rc;
+				command__resume(s->cmd);
+				break;
+			case CMD_AT_EXIT:
+				/* report while its memory map still exists */
+				symbolizer__cache_process(s->sym, command__pid(s->cmd));
+				return emit_report(s, true);
+			case CMD_GONE:
+				warn("the command ended without an exit stop; "
+				     "its allocations could not be reported");
+				return emit_report(s, true);
+			case CMD_RUNNING:
+				break;
+			}
+		}
+		if (s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
+			break;
+		if (next_report && now_s() >= next_report) {
+			rc = emit_report(s, false);
+			if (rc)
+				return rc;
+			next_report += o->interval_s;
+		}
+	}
+	return emit_report(s, true);
+}
+
+int session__run(const struct options *opts)
+{
+	struct tracer_opts topts = {
+		.sz = sizeof(topts),
+		.max_allocs = opts->max_allocs,
+		.max_stacks = opts->max_stacks,
+		.empty_programs = opts->empty_programs,
+		.on_exit = on_exit_cb,
+	};
+	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct session s = { .opts = opts };
+	size_t i;
+	int rc = EXIT_OK;
+
+	s.kind = opts->command ? MT_TARGET_COMMAND
+		 : opts->npids ? MT_TARGET_PID : MT_TARGET_SYSTEM;
+	s.out = stdout;
+	if (opts->output) {
+		s.out = fopen(opts->output, "w");
+		if (!s.out) {
+			error("cannot open output file '%s': %s", opts->output, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	if (geteuid() != 0)
+		warn("not running as root: loading BPF programs will likely fail");
+
+	topts.ctx = &s;
+	s.tracer = tracer__new(&topts);
+	if (!s.tracer) {
+		int e = errno;
+
+		error("cannot load the BPF programs: %s%s", strerror(e),
+		      e == EPERM || e == EACCES ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	s.sym = symbolizer__new(&sopts);
+	if (!s.sym) {
+		error("cannot create the symbolizer: %s", strerror(errno));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	switch (s.kind) {
+	case MT_TARGET_COMMAND:
+		rc = setup_command(&s);
+		break;
+	case MT_TARGET_PID:
+		rc = setup_pids(&s);
+		break;
+	case MT_TARGET_SYSTEM:
+		rc = setup_system(&s);
+		break;
+	}
+	if (rc)
+		goto out;
+	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
+	     tracer__nprobes(s.tracer));
+	s.start_s = now_s();
+	rc = trace_loop(&s);
+out:
+	if (s.cmd)
+		command__free(s.cmd);
+	symbolizer__free(s.sym);
+	tracer__free(s.tracer);
+	if (s.out && s.out != stdout && fclose(s.out) && !rc) {
+		error("cannot write '%s': %s", opts->output, strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	for (i = 0; i < s.nexit_notes; i++)
+		free(s.exit_notes[i]);
+	free(s.exit_notes);
+	free(s.targets);
+	free(s.target_desc);
+	return rc;
+}

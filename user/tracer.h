@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The BPF side's lifecycle: open/load the skeleton with the chosen map
+ * sizes, attach the allocator uprobes to an ELF (per pid or for all), poll
+ * process-exit events, and drain the maps into a profile. */
+#ifndef MT_TRACER_H
+#define MT_TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "profile.h"
+
+struct tracer;
+
+struct tracer_opts {
+	size_t sz;		/* sizeof(struct tracer_opts) */
+	uint32_t max_allocs;	/* entries in the live-allocation map */
+	uint32_t max_stacks;	/* distinct user stacks kept */
+	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
+	/* called from tracer__poll for each process that exited, with what
+	 * it still held (its entries are gone after the call) */
+	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);
+	void *ctx;
+};
+
+/* Opens and loads the BPF programs. NULL with errno set. */
+struct tracer *tracer__new(const struct tracer_opts *opts);
+void tracer__free(struct tracer *t);
+
+/* Attaches the malloc-family probes to the ELF at path for process pid
+ * (-1: every process that maps the file). Functions the file lacks are
+ * skipped; it must at least have malloc and free. 0 or -errno. */
+int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid);
+/* Number of probes attached so far. */
+size_t tracer__nprobes(const struct tracer *t);
+
+/* Waits up to timeout_ms for events, handles them (exit purges).
+ * Returns 0 or -errno (-EINTR is passed up for the caller's loop). */
+int tracer__poll(struct tracer *t, int timeout_ms);
+
+/* Removes every entry of process pid from the maps now. */
+void tracer__purge(struct tracer *t, pid_t pid);
+
+/* Reads counters, outstanding totals, ages and stacks into p (frames are
+ * addresses only; the symbolizer names them). Allocations younger than
+ * min_age_ns are left out. Only processes accepted by keep() (NULL: all).
+ * 0 or -errno. */
+int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
+		     bool (*keep)(pid_t pid, void *ctx), void *ctx);
+
+#endif /* MT_TRACER_H */
