@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What tests/workloads/leaky.c leaks, shared by the workload (which does
+ * it) and the integration tests (which assert it). */
+#ifndef MT_EXPECTED_H
+#define MT_EXPECTED_H
+
+#define LEAK_MALLOC_COUNT 10
+#define LEAK_MALLOC_SIZE 1000
+#define LEAK_CALLOC_COUNT 8
+#define LEAK_CALLOC_NMEMB 16
+#define LEAK_CALLOC_SIZE 64
+#define LEAK_REALLOC_INPLACE_SIZE 2000
+#define LEAK_REALLOC_MOVED_SIZE 3000
+#define LEAK_REALLOC_NULL_SIZE 700
+#define LEAK_REALLOCARRAY_NMEMB 10
+#define LEAK_REALLOCARRAY_SIZE 50
+#define LEAK_POSIX_MEMALIGN_COUNT 3
+#define LEAK_POSIX_MEMALIGN_SIZE 1024
+#define LEAK_ALIGNED_ALLOC_COUNT 2
+#define LEAK_ALIGNED_ALLOC_SIZE 512
+#define LEAK_MEMALIGN_SIZE 300
+#define LEAK_VALLOC_SIZE 100
+#define LEAK_PVALLOC_SIZE 5000
+#define LEAK_PVALLOC_BYTES 8192 /* pvalloc rounds up to whole pages */
+#define LEAK_THREADS 4
+#define LEAK_THREAD_COUNT 8
+#define LEAK_THREAD_SIZE 256
+
+#endif /* MT_EXPECTED_H */

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Bad input: one clear line on stderr and the documented exit code
+ * (2 usage/input, 1 runtime); never a crash or a hang. */
+#include "harness.h"
+
+/* Runs memtrail with args; returns its exit code, stderr in err. */
+static int run(char **args, char *err, size_t errsz)
+{
+	char *argv[16] = { (char *)mt_bin() };
+	struct child c;
+	char out[256];
+	int i, rc;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	tmp_path(out, "bad.out");
+	spawn(argv, &c, out);
+	rc = reap(&c, 20000);
+	err[0] = '\0';
+	while (strlen(err) + 1 < errsz &&
+	       read_line(&c.err, 100, err + strlen(err), errsz - strlen(err) - 1))
+		strcat(err, "\n");
+	child_close(&c);
+	unlink(out);
+	return rc;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+struct bad_case {
+	char *args[6];
+	int code;
+	const char *says;
+};
+
+static struct bad_case cases[] = {
+	{ { "--pid", "999999999", NULL }, 2, "pid 999999999 does not exist" },
+	{ { "--pid", "0", NULL }, 2, "invalid --pid" },
+	{ { "--pid", "12,", NULL }, 2, "invalid --pid" },
+	{ { "--duration", "abc", NULL }, 2, "invalid --duration" },
+	{ { "--duration", "-1", NULL }, 2, "invalid --duration" },
+	{ { "--top", "0", NULL }, 2, "invalid --top" },
+	{ { "--format", "xml", NULL }, 2, "invalid --format" },
+	{ { "--bogus", NULL }, 2, "unrecognized option" },
+	{ { "stray", NULL }, 2, "unexpected argument" },
+	{ { "--", "/nonexistent/program", NULL }, 2, "cannot run '/nonexistent/program'" },
+	{ { "--output", "/nonexistent/dir/x.json", NULL }, 2, "cannot open output file" },
+};
+
+/* Criterion runs each parameter in a fresh process image, where pointers
+ * in a parameter would dangle: pass an index into the table instead. */
+static int case_index[sizeof(cases) / sizeof(cases[0])];
+
+ParameterizedTestParameters(bad_input, one_line_and_exit_code)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		case_index[i] = i;
+	return cr_make_param_array(int, case_index, sizeof(case_index) / sizeof(case_index[0]));
+}
+
+ParameterizedTest(int *idx, bad_input, one_line_and_exit_code, .timeout = TEST_TIMEOUT)
+{
+	struct bad_case *c = &cases[*idx];
+	char err[4096];
+	int rc;
+
+	if (!strcmp(c->says, "pid 999999999 does not exist") ||
+	    !strncmp(c->says, "cannot run", 10))
+		require_root(); /* these load BPF before they look at the target */
+	rc = run(c->args, err, sizeof(err));
+	cr_expect_eq(rc, c->code, "%s: exit %d, expected %d; stderr: %s", c->args[0], rc,
+		     c->code, err);
+	cr_expect(strstr(err, c->says), "stderr lacks '%s': %s", c->says, err);
+	/* argp adds a "Try --help" line after its own message */
+	cr_expect(count_lines(err) <= 2, "more than one error line: %s", err);
+}
+
+Test(bad_input, process_without_malloc, .timeout = TEST_TIMEOUT)
+{
+	char err[4096], pidarg[32];
+	struct child c;
+	int rc;
+
+	require_root();
+	/* a kernel thread maps no files at all */
+	snprintf(pidarg, sizeof(pidarg), "%d", 2);
+	rc = run((char *[]){ "--pid", pidarg, NULL }, err, sizeof(err));
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, err);
+	cr_expect(strstr(err, "defines malloc"), "%s", err);
+	(void)c;
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Real BPF against tests/workloads/leaky: exact bytes and counts per
+ * leaking function, through every allocator entry point, per pid, for a
+ * launched command and for the whole host. */
+#include "harness.h"
+#include "expected.h"
+
+struct expect {
+	const char *symbol;
+	long long bytes, allocs;
+};
+
+static const struct expect leaks[] = {
+	{ "leak_malloc", LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE, LEAK_MALLOC_COUNT },
+	{ "leak_calloc", LEAK_CALLOC_COUNT * LEAK_CALLOC_NMEMB * LEAK_CALLOC_SIZE, LEAK_CALLOC_COUNT },
+	{ "leak_realloc_inplace", LEAK_REALLOC_INPLACE_SIZE, 1 },
+	{ "leak_realloc_moved", LEAK_REALLOC_MOVED_SIZE, 1 },
+	{ "leak_realloc_null", LEAK_REALLOC_NULL_SIZE, 1 },
+	{ "leak_reallocarray", LEAK_REALLOCARRAY_NMEMB * LEAK_REALLOCARRAY_SIZE, 1 },
+	{ "leak_posix_memalign", LEAK_POSIX_MEMALIGN_COUNT * LEAK_POSIX_MEMALIGN_SIZE, LEAK_POSIX_MEMALIGN_COUNT },
+	{ "leak_aligned_alloc", LEAK_ALIGNED_ALLOC_COUNT * LEAK_ALIGNED_ALLOC_SIZE, LEAK_ALIGNED_ALLOC_COUNT },
+	{ "leak_memalign", LEAK_MEMALIGN_SIZE, 1 },
+	{ "leak_valloc", LEAK_VALLOC_SIZE, 1 },
+	{ "leak_pvalloc", LEAK_PVALLOC_BYTES, 1 },
+	{ "leak_in_thread", LEAK_THREADS * LEAK_THREAD_COUNT * LEAK_THREAD_SIZE,
+	  LEAK_THREADS * LEAK_THREAD_COUNT },
+};
+
+/* Every leak of pid exactly, the control function nowhere, no drops. */
+static void assert_exact_leaks(json_t *root, pid_t pid)
+{
+	long long bytes, allocs;
+	size_t i;
+
+	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+		size_t n = sum_by_symbol(root, pid, leaks[i].symbol, &bytes, &allocs);
+
+		cr_expect(n >= 1, "%s: no stack with frames[0] == %s", leaks[i].symbol,
+			  leaks[i].symbol);
+		cr_expect_eq(bytes, leaks[i].bytes, "%s: %lld bytes, expected %lld",
+			     leaks[i].symbol, bytes, leaks[i].bytes);
+		cr_expect_eq(allocs, leaks[i].allocs, "%s: %lld allocations, expected %lld",
+			     leaks[i].symbol, allocs, leaks[i].allocs);
+	}
+	cr_expect_eq(sum_by_symbol(root, 0, "control_alloc_free", &bytes, &allocs), 0,
+		     "the control function freed everything but shows %lld bytes", bytes);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "stats"),
+							"drops_total")), 0);
+}
+
+static void assert_only_pid(json_t *root, pid_t pid)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s)
+		cr_expect_eq(json_integer_value(json_object_get(s, "pid")), pid,
+			     "stack of pid %lld in a trace of pid %d",
+			     json_integer_value(json_object_get(s, "pid")), pid);
+}
+
+TestSuite(malloc_family, .timeout = TEST_TIMEOUT);
+
+Test(malloc_family, pid_exact_bytes_per_function)
+{
+	struct child target, other, mt;
+	char out[256], pidarg[32], log[4096] = "";
+	json_t *root;
+
+	require_root();
+	start_leaky(&target);
+	start_leaky(&other); /* same libc, not a target: must not appear */
+	tmp_path(out, "pid.json");
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json", NULL });
+
+	leaky_go(&target, log, sizeof(log));
+	leaky_go(&other, NULL, 0);
+	cr_expect(strstr(log, "realloc_moved moved"), "the moved-realloc case did not move: %s", log);
+	cr_expect(strstr(log, "realloc_inplace same"), "the in-place realloc case moved: %s", log);
+
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0, "memtrail did not exit cleanly on SIGINT");
+	root = load_report(out);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "target"), "kind")), "pid");
+	assert_exact_leaks(root, target.pid);
+	assert_only_pid(root, target.pid);
+
+	json_decref(root);
+	say(&target, "exit\n");
+	say(&other, "exit\n");
+	reap(&target, 5000);
+	reap(&other, 5000);
+	unlink(out);
+}
+
+Test(malloc_family, command_mode_reports_what_was_held_at_exit)
+{
+	struct child mt;
+	char out[256], *wl = workload("leaky");
+	json_t *root, *cmd;
+	long long bytes, allocs;
+
+	require_root();
+	tmp_path(out, "cmd.json");
+	/* the command shares memtrail's stdout: the report goes to a file */
+	spawn((char *[]){ (char *)mt_bin(), "--format", "json", "--output", out, "--", wl, NULL },
+	      &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0, "memtrail -- leaky failed");
+	root = load_report(out);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "target"), "kind")), "command");
+	cmd = json_object_get(root, "command");
+	cr_expect(json_is_true(json_object_get(cmd, "exited")));
+	cr_expect_eq(json_integer_value(json_object_get(cmd, "exit_code")), 0);
+	assert_exact_leaks(root, 0);
+	/* traced from its first allocation: stdio's buffer, allocated before
+	 * main's first line of output, is there too */
+	cr_expect(sum_by_symbol(root, 0, "_IO_file_doallocate", &bytes, &allocs) >= 1,
+		  "stdio's buffer allocation was not seen");
+	json_decref(root);
+	free(wl);
+	unlink(out);
+}
+
+Test(malloc_family, exit_mid_trace_removes_entries_and_ends)
+{
+	struct child target, mt;
+	char out[256], pidarg[32];
+	json_t *root, *notes;
+	long long bytes, allocs;
+
+	require_root();
+	start_leaky(&target);
+	tmp_path(out, "exit.json");
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json", NULL });
+	leaky_go(&target, NULL, 0);
+	say(&target, "exit\n");
+	cr_assert_eq(reap(&target, 5000), 0);
+	/* every target gone: memtrail ends by itself */
+	cr_assert_eq(reap(&mt, 20000), 0, "memtrail did not end after its target exited");
+	root = load_report(out);
+	cr_expect_eq(json_array_size(json_object_get(root, "stacks")), 0,
+		     "an exited process still has outstanding stacks");
+	cr_expect_eq(sum_by_symbol(root, 0, "leak_malloc", &bytes, &allocs), 0);
+	notes = json_object_get(root, "notes");
+	cr_expect(json_array_size(notes) >= 1);
+	cr_expect(strstr(json_string_value(json_array_get(notes, 0)), "exited during the trace"),
+		  "note: %s", json_string_value(json_array_get(notes, 0)));
+	json_decref(root);
+	unlink(out);
+}
+
+Test(malloc_family, system_wide_sees_a_process_using_the_host_libc)
+{
+	struct child target, mt;
+	char out[256];
+	json_t *root;
+	long long bytes, allocs;
+
+	require_root();
+	start_leaky(&target);
+	tmp_path(out, "system.json");
+	start_memtrail(&mt, out, (char *[]){ "--format", "json", "--duration", "30", NULL });
+	leaky_go(&target, NULL, 0);
+	kill(mt.pid, SIGINT); /* short: every process on the host pays meanwhile */
+	cr_assert_eq(reap(&mt, 20000), 0);
+	root = load_report(out);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "target"), "kind")), "system");
+	cr_expect_eq(sum_by_symbol(root, target.pid, "leak_malloc", &bytes, &allocs), 1);
+	cr_expect_eq(bytes, LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE);
+	cr_expect_eq(allocs, LEAK_MALLOC_COUNT);
+	/* memtrail never traces itself */
+	cr_expect_eq(sum_by_symbol(root, mt.pid, "malloc", &bytes, &allocs), 0);
+	json_decref(root);
+	say(&target, "exit\n");
+	reap(&target, 5000);
+	unlink(out);
+}
+
+Test(malloc_family, min_age_leaves_young_allocations_out)
+{
+	struct child target, mt;
+	char out[256], pidarg[32];
+	json_t *root;
+
+	require_root();
+	start_leaky(&target);
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	tmp_path(out, "minage.json");
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json",
+					     "--min-age", "3600", NULL });
+	leaky_go(&target, NULL, 0);
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0);
+	root = load_report(out);
+	/* everything is younger than an hour */
+	cr_expect_eq(json_array_size(json_object_get(root, "stacks")), 0);
+	cr_expect_gt(json_integer_value(json_object_get(json_object_get(root, "stats"), "allocs")), 60);
+	json_decref(root);
+	say(&target, "exit\n");
+	reap(&target, 5000);
+	unlink(out);
+}
+
+Test(malloc_family, top_one_in_text)
+{
+	struct child target, mt;
+	char out[256], pidarg[32], text[65536], *line;
+	int headers = 0;
+	FILE *f;
+	size_t n;
+
+	require_root();
+	start_leaky(&target);
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	tmp_path(out, "top.txt");
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--top", "1", NULL });
+	leaky_go(&target, NULL, 0);
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0);
+	f = fopen(out, "r");
+	cr_assert(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	/* the largest stack only: leak_malloc's 10,000 bytes */
+	for (line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		headers += line[0] == '#';
+	cr_expect_eq(headers, 1, "expected one stack in:\n%s", text);
+	cr_expect(strstr(text, "(10,000 bytes) in 10 allocations"), "%s", text);
+	cr_expect(strstr(text, " leak_malloc+0x"), "%s", text);
+	say(&target, "exit\n");
+	reap(&target, 5000);
+	unlink(out);
+}

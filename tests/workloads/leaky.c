@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A program with exactly known leaks, one named function per allocator
+ * path, and a control function that frees everything it allocates.
+ *
+ *   leaky            leak, then exit (command mode, the demo)
+ *   leaky --wait     print "ready", leak after a line on stdin, print
+ *                    "done", exit at the next line or EOF
+ *   leaky --loop N   leak, then churn malloc/free N times (overhead runs)
+ *
+ * The expected totals are in tests/integration/expected.h; change both. */
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../integration/expected.h"
+
+/* keeps the compiler from dropping stores and frees it could prove dead */
+static void *volatile sink;
+
+__attribute__((noinline)) void leak_malloc(void)
+{
+	for (int i = 0; i < LEAK_MALLOC_COUNT; i++)
+		sink = malloc(LEAK_MALLOC_SIZE);
+}
+
+__attribute__((noinline)) void leak_calloc(void)
+{
+	for (int i = 0; i < LEAK_CALLOC_COUNT; i++)
+		sink = calloc(LEAK_CALLOC_NMEMB, LEAK_CALLOC_SIZE);
+}
+
+/* The block after p is free and big enough, so glibc grows p in place. */
+__attribute__((noinline)) void leak_realloc_inplace(void)
+{
+	/* sizes no earlier free left in tcache: all three come from the top, in order */
+	char *p = malloc(100), *gap = malloc(4096), *fence = malloc(32), *q;
+
+	free(gap); /* too big for tcache: really free, next to p */
+	q = realloc(p, LEAK_REALLOC_INPLACE_SIZE);
+	printf("realloc_inplace %s\n", q == p ? "same" : "moved");
+	sink = q;
+	free(fence);
+}
+
+/* The block after p is in use, so glibc must move it. */
+__attribute__((noinline)) void leak_realloc_moved(void)
+{
+	/* a fence size no earlier free left in tcache, so it lands right after p */
+	char *p = malloc(64), *fence = malloc(48), *q;
+
+	q = realloc(p, LEAK_REALLOC_MOVED_SIZE);
+	printf("realloc_moved %s\n", q == p ? "same" : "moved");
+	sink = q;
+	free(fence);
+}
+
+__attribute__((noinline)) void leak_realloc_null(void)
+{
+	sink = realloc(NULL, LEAK_REALLOC_NULL_SIZE);
+}
+
+__attribute__((noinline)) void leak_reallocarray(void)
+{
+	sink = reallocarray(NULL, LEAK_REALLOCARRAY_NMEMB, LEAK_REALLOCARRAY_SIZE);
+}
+
+__attribute__((noinline)) void leak_posix_memalign(void)
+{
+	void *p;
+
+	for (int i = 0; i < LEAK_POSIX_MEMALIGN_COUNT; i++) {
+		if (posix_memalign(&p, 64, LEAK_POSIX_MEMALIGN_SIZE) == 0)
+			sink = p;
+	}
+}
+
+__attribute__((noinline)) void leak_aligned_alloc(void)
+{
+	for (int i = 0; i < LEAK_ALIGNED_ALLOC_COUNT; i++)
+		sink = aligned_alloc(128, LEAK_ALIGNED_ALLOC_SIZE);
+}
+
+__attribute__((noinline)) void leak_memalign(void)
+{
+	sink = memalign(256, LEAK_MEMALIGN_SIZE);
+}
+
+__attribute__((noinline)) void leak_valloc(void)
+{
+	sink = valloc(LEAK_VALLOC_SIZE);
+}
+
+__attribute__((noinline)) void leak_pvalloc(void)
+{
+	sink = pvalloc(LEAK_PVALLOC_SIZE);
+}
+
+__attribute__((noinline)) void *leak_in_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < LEAK_THREAD_COUNT; i++)
+		sink = malloc(LEAK_THREAD_SIZE);
+	return NULL;
+}
+
+/* The same amounts through every path, all freed: must not be reported. */
+__attribute__((noinline)) void control_alloc_free(void)
+{
+	void *a[LEAK_MALLOC_COUNT], *p, *q;
+
+	for (int i = 0; i < LEAK_MALLOC_COUNT; i++)
+		a[i] = malloc(LEAK_MALLOC_SIZE);
+	for (int i = 0; i < LEAK_MALLOC_COUNT; i++)
+		free(a[i]);
+	free(calloc(LEAK_CALLOC_NMEMB, LEAK_CALLOC_SIZE));
+	p = realloc(malloc(64), LEAK_REALLOC_MOVED_SIZE);
+	free(p);
+	p = malloc(100);
+	q = realloc(p, 0); /* frees p */
+	free(q);
+	if (posix_memalign(&p, 64, LEAK_POSIX_MEMALIGN_SIZE) == 0)
+		free(p);
+	free(aligned_alloc(128, LEAK_ALIGNED_ALLOC_SIZE));
+	free(reallocarray(NULL, LEAK_REALLOCARRAY_NMEMB, LEAK_REALLOCARRAY_SIZE));
+	free(NULL);
+	/* a failed call is not an allocation */
+	sink = malloc((size_t)-1 / 2);
+}
+
+static void leak_everything(void)
+{
+	pthread_t th[LEAK_THREADS];
+
+	/* the realloc cases first, while glibc carves blocks from the top in
+	 * order and no free block sits where the cases need a used one */
+	leak_realloc_moved();
+	leak_realloc_inplace();
+	leak_malloc();
+	leak_calloc();
+	leak_realloc_null();
+	leak_reallocarray();
+	leak_posix_memalign();
+	leak_aligned_alloc();
+	leak_memalign();
+	leak_valloc();
+	leak_pvalloc();
+	control_alloc_free();
+	for (int i = 0; i < LEAK_THREADS; i++)
+		pthread_create(&th[i], NULL, leak_in_thread, NULL);
+	for (int i = 0; i < LEAK_THREADS; i++)
+		pthread_join(th[i], NULL);
+}
+
+static void churn(long n)
+{
+	for (long i = 0; i < n; i++)
+		free(malloc(64));
+}
+
+int main(int argc, char **argv)
+{
+	char line[64];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--wait")) {
+		printf("ready %d\n", getpid());
+		if (!fgets(line, sizeof(line), stdin))
+			return 1;
+		leak_everything();
+		printf("done\n");
+		if (!fgets(line, sizeof(line), stdin))
+			return 0;
+		return 0;
+	}
+	leak_everything();
+	if (argc > 2 && !strcmp(argv[1], "--loop"))
+		churn(atol(argv[2]));
+	printf("done\n");
+	return 0;
+}
