@@ -120,7 +120,7 @@ bench: memtrail
 
 deps:
 	apt-get update
-	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev \
+	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libcriterion-dev libjansson-dev
 

@@ -38,10 +38,11 @@ enum mt_stat {
 	MT_STAT_NESTED,		  /* allocator calls made inside another one, counted once */
 	MT_STAT_DROP_LIVE_FULL,	  /* `live` map full: allocation not recorded */
 	MT_STAT_DROP_STACK_FULL,  /* `by_stack` map full: allocation not recorded */
-	MT_STAT_DROP_STACK_COLLISION, /* stack-map bucket held another stack: recorded under "[stack lost]" */
-	MT_STAT_DROP_STACK_ERROR, /* stack could not be read (other errors): recorded under "[stack lost]" */
+	MT_STAT_DROP_STACK_COLLISION, /* another stack has the same 64-bit id: recorded as lost */
+	MT_STAT_DROP_STACK_ERROR, /* stack could not be read: recorded as lost */
+	MT_STAT_DROP_STACKS_FULL, /* `stacks` map full: recorded as lost */
 	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced */
-	MT_STAT_STALE_REPLACED,	  /* address returned again without a traced free: old record replaced */
+	MT_STAT_INFERRED_FREES,	  /* address returned again without a free we saw: old record retired */
 	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit notification lost */
 	MT_STAT__COUNT,
 };
@@ -56,18 +57,28 @@ struct mt_live_key {
 struct mt_live_val {
 	__u64 size;
 	__u64 ts_ns;	/* bpf_ktime_get_ns() at allocation: the age */
-	__s32 stack_id; /* id in `stacks`, or MT_STACK_LOST */
+	__u64 stack_id; /* key in `stacks`, or MT_STACK_LOST */
 	__u32 kind;	/* enum mt_kind */
+	__u32 _pad;
 };
 
-#define MT_STACK_LOST (-1)
+/* stacks[id]: a user stack, id = 64-bit hash of its frames. Stored and
+ * compared whole, so two stacks never share an id silently (the kernel's
+ * stack map loses or renames stacks once buckets collide, which happens
+ * with a few dozen stacks in 16K buckets). */
+struct mt_stack {
+	__u32 nframes;
+	__u32 _pad;
+	__u64 ips[MT_STACK_DEPTH]; /* ips[0]: the allocator's caller */
+};
+
+#define MT_STACK_LOST 0 /* no stack: recorded, and counted in the drops */
 
 /* by_stack[(tgid, stack, kind)]: outstanding totals, updated atomically. */
 struct mt_stack_key {
 	__u32 tgid;
-	__s32 stack_id;
 	__u32 kind;
-	__u32 _pad;
+	__u64 stack_id;
 };
 
 struct mt_stack_val {
@@ -77,13 +88,29 @@ struct mt_stack_val {
 
 /* Ring-buffer records; each starts with its type. */
 enum mt_event_type {
-	MT_EV_EXIT = 1, /* a traced process exited: purge its entries */
+	MT_EV_EXIT = 1, /* a process exited: purge its entries */
+	MT_EV_EXEC = 2, /* a process replaced its image: purge older entries */
 };
 
 struct mt_event {
 	__u32 type;
 	__u32 tgid;
 	__u64 ts_ns;
+};
+
+/* Corrections user space applies to by_stack: it fills deltas[0..n) and
+ * runs apply_deltas with n as context, so the totals change with the same
+ * atomic adds the hooks use. */
+#define MT_DELTA_BATCH 64
+
+struct mt_delta {
+	struct mt_stack_key key;
+	__s64 bytes;
+	__s64 allocs;
+};
+
+struct mt_delta_args {
+	__u32 n;
 };
 
 #endif /* MEMTRAIL_H */

@@ -28,11 +28,19 @@ struct {
 } by_stack SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MT_STACK_DEPTH * sizeof(__u64));
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* resized by the loader */
+	__type(key, __u64);
+	__type(value, struct mt_stack);
 } stacks SEC(".maps");
+
+/* where a stack is read before it is hashed (too big for the BPF stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_stack);
+} stack_scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -40,6 +48,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+/* input of apply_deltas, written by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MT_DELTA_BATCH);
+	__type(key, __u32);
+	__type(value, struct mt_delta);
+} deltas SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -109,7 +125,7 @@ bool mt_in_call(void)
 	return t && t->depth > 0;
 }
 
-static void add_to_stack(__u32 tgid, __s32 stack_id, __u32 kind, __s64 bytes,
+static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
 			 __s64 allocs)
 {
 	struct mt_stack_key key = { .tgid = tgid, .stack_id = stack_id, .kind = kind };
@@ -128,7 +144,7 @@ static void add_to_stack(__u32 tgid, __s32 stack_id, __u32 kind, __s64 bytes,
 	__sync_fetch_and_add(&val->allocs, allocs);
 }
 
-static bool stack_room(__u32 tgid, __s32 stack_id, __u32 kind)
+static bool stack_room(__u32 tgid, __u64 stack_id, __u32 kind)
 {
 	struct mt_stack_key key = { .tgid = tgid, .stack_id = stack_id, .kind = kind };
 	struct mt_stack_val zero = {};
@@ -139,23 +155,82 @@ static bool stack_room(__u32 tgid, __s32 stack_id, __u32 kind)
 	return bpf_map_update_elem(&by_stack, &key, &zero, BPF_NOEXIST) != -E2BIG;
 }
 
+static __u64 hash_stack(const struct mt_stack *st)
+{
+	__u64 h = 0x9e3779b97f4a7c15ULL ^ st->nframes;
+	__u32 i;
+
+	for (i = 0; i < MT_STACK_DEPTH && i < st->nframes; i++) {
+		h ^= st->ips[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+	}
+	return h != MT_STACK_LOST ? h : 1;
+}
+
+static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
+{
+	__u32 i;
+
+	if (a->nframes != b->nframes)
+		return false;
+	for (i = 0; i < MT_STACK_DEPTH && i < a->nframes; i++)
+		if (a->ips[i] != b->ips[i])
+			return false;
+	return true;
+}
+
+/* Reads the user stack (ctx at the allocator's return: ips[0] is the
+ * caller) and returns its id, storing it on first sight. */
+static __u64 store_stack(void *ctx)
+{
+	struct mt_stack *st, *known;
+	__u32 zero = 0;
+	long len;
+	__u64 id;
+
+	st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!st)
+		return MT_STACK_LOST;
+	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
+	if (len <= 0) {
+		mt_stat_inc(MT_STAT_DROP_STACK_ERROR);
+		return MT_STACK_LOST;
+	}
+	st->nframes = len / sizeof(st->ips[0]);
+	id = hash_stack(st);
+
+	known = bpf_map_lookup_elem(&stacks, &id);
+	if (!known) {
+		long err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST);
+
+		if (!err)
+			return id;
+		if (err != -EEXIST) { /* -EEXIST: another CPU stored it first */
+			mt_stat_inc(MT_STAT_DROP_STACKS_FULL);
+			return MT_STACK_LOST;
+		}
+		known = bpf_map_lookup_elem(&stacks, &id);
+		if (!known)
+			return MT_STACK_LOST;
+	}
+	/* the whole stack, not just the hash: a collision is counted, never
+	 * a reason to charge one stack's bytes to another */
+	if (!same_stack(known, st)) {
+		mt_stat_inc(MT_STAT_DROP_STACK_COLLISION);
+		return MT_STACK_LOST;
+	}
+	return id;
+}
+
 void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_live_key key = { .tgid = tgid, .addr = addr };
 	struct mt_live_val val = { .size = size, .kind = kind };
 	struct mt_live_val *stale;
-	long id;
 
-	/* No BPF_F_REUSE_STACKID: a bucket holding another stack fails with
-	 * -EEXIST instead of silently renaming that stack. */
-	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (id < 0) {
-		mt_stat_inc(id == -EEXIST ? MT_STAT_DROP_STACK_COLLISION
-					  : MT_STAT_DROP_STACK_ERROR);
-		id = MT_STACK_LOST;
-	}
-	val.stack_id = id;
+	val.stack_id = store_stack(ctx);
 	val.ts_ns = bpf_ktime_get_ns();
 
 	if (!stack_room(tgid, val.stack_id, kind)) {
@@ -167,7 +242,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	stale = bpf_map_lookup_elem(&live, &key);
 	if (stale) {
 		add_to_stack(tgid, stale->stack_id, stale->kind, -(__s64)stale->size, -1);
-		mt_stat_inc(MT_STAT_STALE_REPLACED);
+		mt_stat_inc(MT_STAT_INFERRED_FREES);
 	}
 	if (bpf_map_update_elem(&live, &key, &val, BPF_ANY)) {
 		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
@@ -218,6 +293,25 @@ void mt_restore_alloc(__u64 addr, const struct mt_live_val *val)
 	}
 	add_to_stack(tgid, copy.stack_id, copy.kind, copy.size, 1);
 	mt_stat_add(MT_STAT_FREES, -1); /* the free counted at entry did not happen */
+}
+
+/* Run by user space (BPF_PROG_TEST_RUN) to take the entries of a replaced
+ * process image off the totals with the same atomic adds the hooks use. */
+SEC("syscall")
+int apply_deltas(struct mt_delta_args *args)
+{
+	__u32 i, n = args->n;
+
+	for (i = 0; i < MT_DELTA_BATCH && i < n; i++) {
+		__u32 key = i; /* i itself stays in a register: the verifier
+				  must see it grow to bound the loop */
+		struct mt_delta *d = bpf_map_lookup_elem(&deltas, &key);
+
+		if (d)
+			add_to_stack(d->key.tgid, d->key.stack_id, d->key.kind,
+				     d->bytes, d->allocs);
+	}
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

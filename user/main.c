@@ -190,14 +190,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* libbpf explains a failure in several lines; memtrail states it in one
+ * (session.c), so libbpf's own lines appear from -v on. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && log_get_level() < LOG_LIBBPF_DEBUG)
 		return 0;
-	if (level == LIBBPF_INFO && log_get_level() < LOG_DEBUG)
+	if (level != LIBBPF_DEBUG && log_get_level() < LOG_DEBUG)
 		return 0;
-	fprintf(stderr, "memtrail: libbpf: ");
-	return vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "memtrail: ");
+	return vfprintf(stderr, fmt, ap); /* fmt starts with "libbpf: " */
 }
 
 int main(int argc, char **argv)

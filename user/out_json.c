@@ -82,6 +82,7 @@ static void put_stats(struct json_writer *w, const struct mt_profile *p)
 	jw_u64_field(w, "unmatched_frees", p->unmatched_frees);
 	jw_u64_field(w, "failed_allocs", p->failed_allocs);
 	jw_u64_field(w, "nested_calls", p->nested_calls);
+	jw_u64_field(w, "inferred_frees", p->inferred_frees);
 	jw_name(w, "drops");
 	jw_start_object(w);
 	for (i = 0; i < p->ndrops; i++)

@@ -313,6 +313,10 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	put_count(f, p->failed_allocs);
 	fputs("  nested calls ", f);
 	put_count(f, p->nested_calls);
+	if (p->inferred_frees) {
+		fputs("  inferred frees ", f);
+		put_count(f, p->inferred_frees);
+	}
 	fputs("  drops ", f);
 	put_count(f, mt_profile__total_drops(p));
 	fputc('\n', f);

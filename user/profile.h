@@ -67,6 +67,8 @@ struct mt_profile {
 	uint64_t unmatched_frees; /* frees of memory allocated before tracing */
 	uint64_t failed_allocs;	/* NULL / error results: not allocations */
 	uint64_t nested_calls;	/* allocator calls inside another one, counted once */
+	uint64_t inferred_frees; /* address handed out again without a free we saw:
+				    the old record was retired then */
 	struct mt_counter *drops;
 	size_t ndrops;
 

@@ -137,7 +137,7 @@ static int attach_pid(struct session *s, pid_t pid)
 	}
 	if (!prov.n) {
 		error("pid %d (%s): no file it maps defines malloc and free "
-		      "(static binary without symbols?)", pid,
+		      "(a kernel thread, or a static binary without symbols)", pid,
 		      find_target(s, pid) ? find_target(s, pid)->comm : "?");
 		targets__free_providers(&prov);
 		return EXIT_USAGE;
@@ -341,9 +341,13 @@ static int trace_loop(struct session *s)
 		if (s->cmd) {
 			switch (command__check(s->cmd)) {
 			case CMD_EXEC:
-				/* a new image: old allocations died with the old one */
-				tracer__purge(s->tracer, command__pid(s->cmd));
+				/* a new image (the tracer drops the old one's
+				 * allocations on the exec event): new maps, maybe
+				 * a new allocator file */
 				symbolizer__forget_process(s->sym, command__pid(s->cmd));
+				/* drop the old image's entries before the new
+				 * one runs and reuses their addresses */
+				tracer__poll(s->tracer, 0);
 				rc = attach_command_image(s);
 				if (rc)
 					return rc;
@@ -398,16 +402,13 @@ int session__run(const struct options *opts)
 			return EXIT_USAGE;
 		}
 	}
-	if (geteuid() != 0)
-		warn("not running as root: loading BPF programs will likely fail");
-
 	topts.ctx = &s;
 	s.tracer = tracer__new(&topts);
 	if (!s.tracer) {
 		int e = errno;
 
 		error("cannot load the BPF programs: %s%s", strerror(e),
-		      e == EPERM || e == EACCES ? " (run as root, or with CAP_BPF and CAP_PERFMON)" : "");
+		      e == EPERM || e == EACCES ? " (run as root)" : " (-v shows why)");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "memtrail.skel.h"
@@ -14,14 +15,25 @@
 #include "log.h"
 #include "tracer.h"
 
+/* One attachment: the allocator file (by identity) and the pid filter. */
+struct attached_file {
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;
+};
+
 struct tracer {
 	struct tracer_opts opts;
+	struct attached_file *files;
+	size_t nfiles, files_cap;
 	struct memtrail_bpf *skel;
 	struct ring_buffer *events;
 	struct bpf_link **links;
 	size_t nlinks, links_cap;
 	pid_t *exited; /* exits seen during one poll, purged together */
 	size_t nexited, exited_cap;
+	struct mt_event *execs; /* image replacements seen during one poll */
+	size_t nexecs, execs_cap;
 	int ncpus;
 };
 
@@ -64,8 +76,8 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_DROP_STACK_FULL] = "stack_totals_map_full",
 	[MT_STAT_DROP_STACK_COLLISION] = "stack_collision",
 	[MT_STAT_DROP_STACK_ERROR] = "stack_unreadable",
+	[MT_STAT_DROP_STACKS_FULL] = "stack_map_full",
 	[MT_STAT_DROP_NO_TASK_STATE] = "no_thread_state",
-	[MT_STAT_STALE_REPLACED] = "address_reused_without_free",
 	[MT_STAT_DROP_EVENTS] = "exit_events_lost",
 };
 
@@ -90,11 +102,20 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct tracer *t = ctx;
 	const struct mt_event *ev = data;
 
-	if (size < sizeof(*ev) || ev->type != MT_EV_EXIT)
+	if (size < sizeof(*ev))
 		return 0;
-	if (grow((void **)&t->exited, &t->exited_cap, t->nexited, sizeof(pid_t)))
-		return 0; /* the entries stay until the next exit of this pid */
-	t->exited[t->nexited++] = ev->tgid;
+	switch (ev->type) {
+	case MT_EV_EXIT:
+		if (grow((void **)&t->exited, &t->exited_cap, t->nexited, sizeof(pid_t)))
+			return 0; /* the entries stay until the next exit of this pid */
+		t->exited[t->nexited++] = ev->tgid;
+		break;
+	case MT_EV_EXEC:
+		if (grow((void **)&t->execs, &t->execs_cap, t->nexecs, sizeof(*ev)))
+			return 0;
+		t->execs[t->nexecs++] = *ev;
+		break;
+	}
 	return 0;
 }
 
@@ -159,6 +180,8 @@ void tracer__free(struct tracer *t)
 	ring_buffer__free(t->events);
 	memtrail_bpf__destroy(t->skel);
 	free(t->exited);
+	free(t->execs);
+	free(t->files);
 	free(t);
 }
 
@@ -182,8 +205,22 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 	uint64_t offsets[MT_FN__COUNT];
 	struct elf_file *ef = NULL;
 	size_t nattached = 0, i;
+	struct stat st;
 	int fn, err;
 
+	/* a probe per (file, pid) stays valid across the pid's execs: a
+	 * second one would count every call twice */
+	if (stat(path, &st))
+		return -errno;
+	for (i = 0; i < t->nfiles; i++) {
+		if (t->files[i].dev == st.st_dev && t->files[i].ino == st.st_ino &&
+		    t->files[i].pid == pid) {
+			debug("%s: already probed for pid %d", path, pid);
+			return 0;
+		}
+	}
+	if (grow((void **)&t->files, &t->files_cap, t->nfiles, sizeof(*t->files)))
+		return -ENOMEM;
 	err = elf_file__open(path, &ef);
 	if (err)
 		return err;
@@ -219,6 +256,7 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 		debug("%s: %s probed at file offset 0x%llx (pid %d)", path,
 		      fn_names[fn], (unsigned long long)off, pid);
 	}
+	t->files[t->nfiles++] = (struct attached_file){ st.st_dev, st.st_ino, pid };
 out:
 	elf_file__close(ef);
 	return err;
@@ -374,6 +412,93 @@ void tracer__purge(struct tracer *t, pid_t pid)
 	purge_pids(t, &pid, 1);
 }
 
+/* ---- purge of a replaced image (exec) --------------------------------------- */
+
+struct image_ctx {
+	uint32_t tgid;
+	uint64_t exec_ts;
+	struct mt_live_key *keys; /* entries older than the exec */
+	struct mt_live_val *vals;
+	size_t n, cap;
+	int err;
+};
+
+static void visit_old_image(const void *key, const void *val, void *ctx)
+{
+	const struct mt_live_key *k = key;
+	const struct mt_live_val *v = val;
+	struct image_ctx *ic = ctx;
+
+	if (k->tgid != ic->tgid || v->ts_ns >= ic->exec_ts)
+		return;
+	if (grow((void **)&ic->keys, &ic->cap, ic->n, sizeof(*ic->keys)) ||
+	    !(ic->vals = reallocarray(ic->vals, ic->cap, sizeof(*ic->vals)))) {
+		ic->err = -ENOMEM;
+		return;
+	}
+	ic->keys[ic->n] = *k;
+	ic->vals[ic->n++] = *v;
+}
+
+/* Runs apply_deltas on deltas[0..n): the totals change atomically with
+ * the hooks' own updates of the same keys. */
+static int apply_deltas(struct tracer *t, const struct mt_delta *d, uint32_t n)
+{
+	struct mt_delta_args args = { .n = n };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int fd = bpf_map__fd(t->skel->maps.deltas);
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = bpf_map_update_elem(fd, &i, &d[i], BPF_ANY);
+		if (err)
+			return err;
+	}
+	return bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.apply_deltas), &run);
+}
+
+/* Removes the allocations tgid made before exec_ts (its previous image):
+ * only those this call deletes itself are taken off the totals. */
+static void purge_image(struct tracer *t, uint32_t tgid, uint64_t exec_ts)
+{
+	struct image_ctx ic = { .tgid = tgid, .exec_ts = exec_ts };
+	int live_fd = bpf_map__fd(t->skel->maps.live);
+	struct mt_delta batch[MT_DELTA_BATCH];
+	uint32_t nbatch = 0;
+	size_t i;
+	int err;
+
+	err = map_for_each(live_fd, sizeof(struct mt_live_key), sizeof(struct mt_live_val),
+			   visit_old_image, &ic);
+	if (!err)
+		err = ic.err;
+	for (i = 0; i < ic.n && !err; i++) {
+		struct mt_delta *d;
+
+		if (bpf_map_delete_elem(live_fd, &ic.keys[i]))
+			continue; /* freed meanwhile: the hook accounted it */
+		d = &batch[nbatch++];
+		d->key = (struct mt_stack_key){ .tgid = tgid, .stack_id = ic.vals[i].stack_id,
+						.kind = ic.vals[i].kind };
+		d->bytes = -(int64_t)ic.vals[i].size;
+		d->allocs = -1;
+		if (nbatch == MT_DELTA_BATCH) {
+			err = apply_deltas(t, batch, nbatch);
+			nbatch = 0;
+		}
+	}
+	if (!err && nbatch)
+		err = apply_deltas(t, batch, nbatch);
+	if (err)
+		warn("pid %u: removing the allocations of its previous image: %s", tgid,
+		     strerror(-err));
+	else if (ic.n)
+		debug("pid %u executed a new image: %zu older allocations removed", tgid, ic.n);
+	free(ic.keys);
+	free(ic.vals);
+}
+
 int tracer__poll(struct tracer *t, int timeout_ms)
 {
 	int err;
@@ -381,6 +506,9 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 	err = ring_buffer__poll(t->events, timeout_ms);
 	if (err < 0 && err != -EINTR)
 		return err;
+	for (size_t i = 0; i < t->nexecs; i++)
+		purge_image(t, t->execs[i].tgid, t->execs[i].ts_ns);
+	t->nexecs = 0;
 	if (t->nexited) {
 		purge_pids(t, t->exited, t->nexited);
 		t->nexited = 0;
@@ -436,7 +564,6 @@ static void visit_snap_stack(const void *key, const void *val, void *ctx)
 	a = &sc->aggs[sc->n++];
 	memset(a, 0, sizeof(*a));
 	a->key = *k;
-	a->key._pad = 0;
 	a->bytes = v->bytes;
 	a->allocs = v->allocs;
 }
@@ -490,6 +617,7 @@ static int read_stats(struct tracer *t, struct mt_profile *p)
 	p->unmatched_frees = sum[MT_STAT_UNMATCHED_FREES];
 	p->failed_allocs = sum[MT_STAT_FAILED_ALLOCS];
 	p->nested_calls = sum[MT_STAT_NESTED];
+	p->inferred_frees = sum[MT_STAT_INFERRED_FREES];
 	for (key = 0; key < MT_STAT__COUNT; key++) {
 		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))
 			goto out;
@@ -505,20 +633,19 @@ static int add_sample(struct tracer *t, struct mt_profile *p, const struct agg *
 	static const char *const kind_names[MT_KIND__COUNT] = {
 		[MT_KIND_MALLOC] = "malloc",
 	};
-	uint64_t ips[MT_STACK_DEPTH];
+	struct mt_stack st = {};
 	struct mt_sample *s;
 	size_t n = 0;
 	bool lost = true;
 
-	if (a->key.stack_id >= 0 &&
-	    !bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &a->key.stack_id, ips)) {
+	if (a->key.stack_id != MT_STACK_LOST &&
+	    !bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &a->key.stack_id, &st)) {
 		lost = false;
-		while (n < MT_STACK_DEPTH && ips[n])
-			n++;
+		n = st.nframes < MT_STACK_DEPTH ? st.nframes : MT_STACK_DEPTH;
 	}
 	s = mt_profile__add_sample(p, a->key.tgid, NULL,
 				   a->key.kind < MT_KIND__COUNT ? kind_names[a->key.kind] : "unknown",
-				   ips, n);
+				   (const uint64_t *)st.ips, n);
 	if (!s)
 		return -errno;
 	s->bytes = a->bytes;

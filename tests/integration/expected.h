@@ -25,5 +25,6 @@
 #define LEAK_THREADS 4
 #define LEAK_THREAD_COUNT 8
 #define LEAK_THREAD_SIZE 256
+#define LEAK_MANY_SIZE 16
 
 #endif /* MT_EXPECTED_H */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,5 +261,29 @@ static inline size_t sum_by_symbol(json_t *root, pid_t pid, const char *symbol,
 
 #define tmp_path(buf, name) \
 	snprintf(buf, sizeof(buf), "/tmp/memtrail-test-%d-%s", getpid(), name)
+
+/* Traces a started "leaky --wait" by pid with extra args, lets it leak,
+ * stops memtrail with sig and returns its JSON report. */
+static inline json_t *trace_leaky_pid(struct child *target, const char *name,
+				      char **extra, int sig)
+{
+	char out[256], pidarg[32], *args[24] = { "--pid", pidarg, "--format", "json" };
+	struct child mt;
+	json_t *root;
+	int i = 4;
+
+	snprintf(pidarg, sizeof(pidarg), "%d", target->pid);
+	while (*extra && i < 23)
+		args[i++] = *extra++;
+	args[i] = NULL;
+	tmp_path(out, name);
+	start_memtrail(&mt, out, args);
+	leaky_go(target, NULL, 0);
+	kill(mt.pid, sig);
+	cr_assert_eq(reap(&mt, 20000), 0, "memtrail did not exit cleanly on signal %d", sig);
+	root = load_report(out);
+	unlink(out);
+	return root;
+}
 
 #endif /* MT_HARNESS_H */

@@ -96,3 +96,27 @@ Test(bad_input, process_without_malloc, .timeout = TEST_TIMEOUT)
 	cr_expect(strstr(err, "defines malloc"), "%s", err);
 	(void)c;
 }
+
+Test(bad_input, without_privileges, .timeout = TEST_TIMEOUT)
+{
+	char dir[] = "/tmp/memtrail-nopriv-XXXXXX", bin[64], cmd[4096], err[4096] = "";
+	FILE *p;
+	int rc;
+
+	require_root(); /* to drop them */
+	cr_assert(mkdtemp(dir));
+	chmod(dir, 0755);
+	snprintf(bin, sizeof(bin), "%s/memtrail", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && setpriv --reuid=65534 --regid=65534 "
+		 "--clear-groups %s --pid 1 2>&1", mt_bin(), bin, bin);
+	p = popen(cmd, "r");
+	cr_assert(p);
+	cr_assert(fread(err, 1, sizeof(err) - 1, p) < sizeof(err));
+	rc = pclose(p);
+	unlink(bin);
+	rmdir(dir);
+	cr_expect_eq(WEXITSTATUS(rc), 1, "exit %d: %s", WEXITSTATUS(rc), err);
+	cr_expect(strstr(err, "cannot load the BPF programs: Operation not permitted (run as root)"),
+		  "%s", err);
+	cr_expect_eq(count_lines(err), 1, "more than one line: %s", err);
+}

@@ -30,6 +30,8 @@ static const struct expect leaks[] = {
 static void assert_exact_leaks(json_t *root, pid_t pid)
 {
 	long long bytes, allocs;
+	json_t *stats;
+	char *drops;
 	size_t i;
 
 	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
@@ -44,8 +46,11 @@ static void assert_exact_leaks(json_t *root, pid_t pid)
 	}
 	cr_expect_eq(sum_by_symbol(root, 0, "control_alloc_free", &bytes, &allocs), 0,
 		     "the control function freed everything but shows %lld bytes", bytes);
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "stats"),
-							"drops_total")), 0);
+	stats = json_object_get(root, "stats");
+	drops = json_dumps(json_object_get(stats, "drops"), JSON_COMPACT);
+	cr_expect_eq(json_integer_value(json_object_get(stats, "drops_total")), 0,
+		     "drops: %s", drops);
+	free(drops);
 }
 
 static void assert_only_pid(json_t *root, pid_t pid)
@@ -180,27 +185,19 @@ Test(malloc_family, system_wide_sees_a_process_using_the_host_libc)
 
 Test(malloc_family, min_age_leaves_young_allocations_out)
 {
-	struct child target, mt;
-	char out[256], pidarg[32];
+	struct child target;
 	json_t *root;
 
 	require_root();
 	start_leaky(&target);
-	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
-	tmp_path(out, "minage.json");
-	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json",
-					     "--min-age", "3600", NULL });
-	leaky_go(&target, NULL, 0);
-	kill(mt.pid, SIGINT);
-	cr_assert_eq(reap(&mt, 20000), 0);
-	root = load_report(out);
+	root = trace_leaky_pid(&target, "minage.json", (char *[]){ "--min-age", "3600", NULL },
+			       SIGINT);
 	/* everything is younger than an hour */
 	cr_expect_eq(json_array_size(json_object_get(root, "stacks")), 0);
 	cr_expect_gt(json_integer_value(json_object_get(json_object_get(root, "stats"), "allocs")), 60);
 	json_decref(root);
 	say(&target, "exit\n");
 	reap(&target, 5000);
-	unlink(out);
 }
 
 Test(malloc_family, top_one_in_text)
@@ -232,5 +229,53 @@ Test(malloc_family, top_one_in_text)
 	cr_expect(strstr(text, " leak_malloc+0x"), "%s", text);
 	say(&target, "exit\n");
 	reap(&target, 5000);
+	unlink(out);
+}
+
+Test(malloc_family, exec_drops_the_previous_image)
+{
+	struct child target, mt;
+	char out[256], pidarg[32], line[256];
+	json_t *root;
+
+	require_root();
+	start_leaky(&target);
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	tmp_path(out, "exec.json");
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json", NULL });
+	leaky_go(&target, NULL, 0);
+	/* same pid, new image: the first image's leaks died with it */
+	say(&target, "exec\n");
+	cr_assert(read_line(&target.out, 10000, line, sizeof(line)) && !strncmp(line, "ready", 5));
+	leaky_go(&target, NULL, 0);
+	usleep(300000); /* the exec event is handled within a poll period */
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0);
+	root = load_report(out);
+	assert_exact_leaks(root, target.pid); /* once, not twice */
+	json_decref(root);
+	say(&target, "exit\n");
+	reap(&target, 5000);
+	unlink(out);
+}
+
+Test(malloc_family, command_that_execs_is_followed)
+{
+	struct child mt;
+	char out[256], script[512], *wl = workload("leaky");
+	json_t *root;
+
+	require_root();
+	tmp_path(out, "shexec.json");
+	snprintf(script, sizeof(script), "exec %s", wl);
+	spawn((char *[]){ (char *)mt_bin(), "--format", "json", "--output", out, "--",
+			  "/bin/sh", "-c", script, NULL }, &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0, "memtrail -- sh -c 'exec leaky' failed");
+	root = load_report(out);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "command"),
+							"exit_code")), 0);
+	assert_exact_leaks(root, 0);
+	json_decref(root);
+	free(wl);
 	unlink(out);
 }

@@ -65,6 +65,7 @@ static struct mt_profile *build(enum mt_target_kind kind, const char *value)
 	prof->unmatched_frees = 3;
 	prof->failed_allocs = 2;
 	prof->nested_calls = 4;
+	prof->inferred_frees = 6;
 
 	add_process(1234, "leaky", 3 * 1024 * 1024 + 512 * 1024);
 	add_process(5678, "worker", 10 * 1024 * 1024);
@@ -209,6 +210,7 @@ Test(out_json, top_level)
 	cr_assert(eq(i64, get_int(st, "unmatched_frees"), 3));
 	cr_assert(eq(i64, get_int(st, "failed_allocs"), 2));
 	cr_assert(eq(i64, get_int(st, "nested_calls"), 4));
+	cr_assert(eq(i64, get_int(st, "inferred_frees"), 6));
 	cr_assert(eq(i64, get_int(st, "drops_total"), 3));
 	drops = get(st, "drops");
 	cr_assert(eq(sz, json_object_size(drops), 3)); /* zeros too: the full set */
@@ -468,7 +470,7 @@ Test(out_text, header_and_stats)
 	t = render_text(NULL);
 	cr_assert(eq(int, strncmp(t, head, strlen(head)), 0), "header:\n%s", t);
 	assert_has(t, "\n  allocs 120  frees 75  unmatched frees 3  failed allocs 2"
-		      "  nested calls 4  drops 3\n");
+		      "  nested calls 4  inferred frees 6  drops 3\n");
 	assert_has(t, "\n  allocations younger than 2.5 s left out\n");
 	free(t);
 }

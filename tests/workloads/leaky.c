@@ -4,8 +4,9 @@
  *
  *   leaky            leak, then exit (command mode, the demo)
  *   leaky --wait     print "ready", leak after a line on stdin, print
- *                    "done", exit at the next line or EOF
- *   leaky --loop N   leak, then churn malloc/free N times (overhead runs)
+ *                    "done", exit at the next line or EOF; a line "exec"
+ *                    instead re-executes the program in --wait mode
+ *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
  *
  * The expected totals are in tests/integration/expected.h; change both. */
 #include <malloc.h>
@@ -153,10 +154,10 @@ static void leak_everything(void)
 		pthread_join(th[i], NULL);
 }
 
-static void churn(long n)
+__attribute__((noinline)) void leak_many(long n)
 {
 	for (long i = 0; i < n; i++)
-		free(malloc(64));
+		sink = malloc(LEAK_MANY_SIZE);
 }
 
 int main(int argc, char **argv)
@@ -172,11 +173,19 @@ int main(int argc, char **argv)
 		printf("done\n");
 		if (!fgets(line, sizeof(line), stdin))
 			return 0;
+		/* "exec": replace this image with a fresh one, same pid; what
+		 * this one leaked dies with it */
+		if (!strcmp(line, "exec\n")) {
+			execl("/proc/self/exe", argv[0], "--wait", (char *)NULL);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--many")) {
+		leak_many(atol(argv[2]));
 		return 0;
 	}
 	leak_everything();
-	if (argc > 2 && !strcmp(argv[1], "--loop"))
-		churn(atol(argv[2]));
 	printf("done\n");
 	return 0;
 }
