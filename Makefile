@@ -113,7 +113,7 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 test: unit integration
 
 demo: memtrail $(OUTPUT)/workloads/leaky
-	./memtrail -- $(OUTPUT)/workloads/leaky
+	./memtrail --top 5 -- $(OUTPUT)/workloads/leaky
 
 bench: memtrail
 	$(MAKE) -C tools/bench run MEMTRAIL=$(CURDIR)/memtrail
