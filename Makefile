@@ -101,16 +101,18 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 # ELF files the symbolizer unit tests read (built, never checked in)
 include tests/unit/fixtures.mk
 
+TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
+	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads
+
 unit: $(UNIT_BINS) fixtures
-	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
-		MT_FIXTURES=$(OUTPUT)/fixtures $$t --jobs 1; done
+	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS)
 
 integration: memtrail $(INTEG_BINS) $(WORKLOADS)
-	$(Q)set -e; for t in $(INTEG_BINS); do echo "== $$t"; \
-		MT_BIN=$(CURDIR)/memtrail MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads \
-		$$t --jobs 1; done
+	$(Q)$(TEST_ENV) tests/run-suites.sh $(INTEG_BINS)
 
-test: unit integration
+# one run, one closing line for every suite
+test: memtrail $(UNIT_BINS) fixtures $(INTEG_BINS) $(WORKLOADS)
+	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS) $(INTEG_BINS)
 
 demo: memtrail $(OUTPUT)/workloads/leaky
 	./memtrail --top 5 -- $(OUTPUT)/workloads/leaky
