@@ -83,7 +83,7 @@ $(OUTPUT)/%.o: user/%.c $(OUTPUT)/memtrail.skel.h | $(OUTPUT)
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) $(TEST_LIBS) -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) $(TEST_LIBS) -pthread -o $@
 
 $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
@@ -97,6 +97,16 @@ WORKLOAD_CFLAGS := -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC-WORK,$@)
 	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+
+# the same leaks in a static executable (it provides malloc itself), and
+# a stripped copy (nothing names malloc: memtrail must refuse it)
+$(OUTPUT)/workloads/leaky_static: tests/workloads/leaky.c | $(OUTPUT)/workloads
+	$(call msg,CC-WORK,$@)
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -static $< -o $@
+$(OUTPUT)/workloads/leaky_static_stripped: $(OUTPUT)/workloads/leaky_static
+	$(call msg,STRIP,$@)
+	$(Q)strip --strip-all $< -o $@
+WORKLOADS += $(OUTPUT)/workloads/leaky_static $(OUTPUT)/workloads/leaky_static_stripped
 
 # ELF files the symbolizer unit tests read (built, never checked in)
 include tests/unit/fixtures.mk

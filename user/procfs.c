@@ -373,22 +373,20 @@ int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz)
 	return 0;
 }
 
-int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes)
+/* The number after key in <root>/PID/status ("VmRSS:\t 1234 kB" gives
+ * 1234, unit "kB"; "Tgid:\t42" gives 42, unit ""). -ENODATA without it. */
+static int read_status_field(const char *root, pid_t pid, const char *key,
+			     const char *unit, uint64_t *value)
 {
-	static const char key[] = "VmRSS:";
 	const char *line, *next, *p, *end, *text_end;
+	size_t klen = strlen(key), ulen = strlen(unit);
 	char *text = NULL;
-	uint64_t kb;
 	size_t len;
 	int err;
 
-	if (!bytes)
-		return -EINVAL;
 	err = read_pid_file(root, pid, "status", SMALL_FILE_MAX, &text, &len);
 	if (err)
 		return err;
-
-	/* kernel threads and zombies have no VmRSS line */
 	err = -ENODATA;
 	text_end = text + len;
 	for (line = text; line < text_end; line = next) {
@@ -396,25 +394,51 @@ int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes)
 		next = end ? end + 1 : text_end;
 		if (!end)
 			end = text_end;
-		if ((size_t)(end - line) < sizeof(key) - 1 ||
-		    memcmp(line, key, sizeof(key) - 1))
+		if ((size_t)(end - line) < klen || memcmp(line, key, klen))
 			continue;
-		/* "VmRSS:\t    1234 kB" */
-		p = line + sizeof(key) - 1;
+		p = line + klen;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		err = parse_dec(&p, end, &kb);
+		err = parse_dec(&p, end, value);
 		if (err)
 			break;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		if (end - p != 2 || memcmp(p, "kB", 2) || kb > UINT64_MAX / 1024) {
+		if ((size_t)(end - p) != ulen || memcmp(p, unit, ulen))
 			err = -EINVAL;
-			break;
-		}
-		*bytes = kb * 1024;
 		break;
 	}
 	free(text);
 	return err;
+}
+
+int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes)
+{
+	uint64_t kb;
+	int err;
+
+	if (!bytes)
+		return -EINVAL;
+	/* kernel threads and zombies have no VmRSS line: -ENODATA */
+	err = read_status_field(root, pid, "VmRSS:", "kB", &kb);
+	if (err)
+		return err;
+	if (kb > UINT64_MAX / 1024)
+		return -EINVAL;
+	*bytes = kb * 1024;
+	return 0;
+}
+
+int procfs__read_tgid(const char *root, pid_t pid, pid_t *tgid)
+{
+	uint64_t v;
+	int err;
+
+	err = read_status_field(root, pid, "Tgid:", "", &v);
+	if (err)
+		return err;
+	if (v == 0 || v > INT32_MAX)
+		return -EINVAL;
+	*tgid = (pid_t)v;
+	return 0;
 }

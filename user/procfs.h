@@ -38,6 +38,8 @@ const struct proc_map *procfs__find_map(const struct proc_maps *m, uint64_t addr
 int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz);
 /* Resident set size in bytes from <root>/PID/status (VmRSS). 0 or -errno. */
 int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes);
+/* The process (thread group) a thread id belongs to. 0 or -errno. */
+int procfs__read_tgid(const char *root, pid_t pid, pid_t *tgid);
 /* Whole file into a NUL-terminated malloc'd buffer (at most max bytes).
  * 0 or -errno. */
 int procfs__read_file(const char *path, size_t max, char **buf, size_t *len);

@@ -144,7 +144,9 @@ static int attach_pid(struct session *s, pid_t pid)
 	}
 	for (i = 0; i < prov.n && !err; i++) {
 		err = tracer__attach_elf(s->tracer, prov.v[i].path, pid);
-		if (err)
+		if (err && kill(pid, 0) && errno == ESRCH)
+			error("pid %d exited before tracing began", pid);
+		else if (err)
 			error("pid %d: cannot attach to %s: %s", pid, prov.v[i].map_path,
 			      strerror(-err));
 		else
@@ -152,7 +154,7 @@ static int attach_pid(struct session *s, pid_t pid)
 	}
 	targets__free_providers(&prov);
 	if (err)
-		return err == -ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+		return kill(pid, 0) && errno == ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
 	symbolizer__cache_process(s->sym, pid);
 	return EXIT_OK;
 }
@@ -164,9 +166,20 @@ static int setup_pids(struct session *s)
 	int rc;
 
 	for (i = 0; i < o->npids; i++) {
-		if (find_target(s, o->pids[i]))
+		pid_t pid = o->pids[i];
+
+		if (procfs__read_tgid(NULL, pid, &pid)) {
+			error("pid %d does not exist", o->pids[i]);
+			return EXIT_USAGE;
+		}
+		/* a thread id stands for its process: the probes and the
+		 * report are per process */
+		if (pid != o->pids[i])
+			info("%d is a thread of process %d: tracing the process",
+			     o->pids[i], pid);
+		if (find_target(s, pid))
 			continue;
-		if (add_target(s, o->pids[i]))
+		if (add_target(s, pid))
 			return EXIT_RUNTIME;
 	}
 	for (i = 0; i < s->ntargets; i++) {

@@ -82,6 +82,19 @@ ParameterizedTest(int *idx, bad_input, one_line_and_exit_code, .timeout = TEST_T
 	cr_expect(count_lines(err) <= 2, "more than one error line: %s", err);
 }
 
+Test(bad_input, command_without_malloc_symbols, .timeout = TEST_TIMEOUT)
+{
+	char err[4096], *wl = workload("leaky_static_stripped");
+	int rc;
+
+	require_root();
+	rc = run((char *[]){ "--", wl, NULL }, err, sizeof(err));
+	cr_expect_eq(rc, 2, "exit %d: %s", rc, err);
+	cr_expect(strstr(err, "neither it nor its libraries define malloc and free"), "%s", err);
+	cr_expect_eq(count_lines(err), 1, "%s", err);
+	free(wl);
+}
+
 Test(bad_input, process_without_malloc, .timeout = TEST_TIMEOUT)
 {
 	char err[4096], pidarg[32];

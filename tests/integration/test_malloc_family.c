@@ -127,6 +127,24 @@ Test(malloc_family, command_mode_reports_what_was_held_at_exit)
 	unlink(out);
 }
 
+Test(malloc_family, static_executable_provides_its_own_malloc)
+{
+	struct child mt;
+	char out[256], *wl = workload("leaky_static");
+	json_t *root;
+
+	require_root();
+	tmp_path(out, "static.json");
+	spawn((char *[]){ (char *)mt_bin(), "--format", "json", "--output", out, "--", wl, NULL },
+	      &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0, "memtrail -- leaky_static failed");
+	root = load_report(out);
+	assert_exact_leaks(root, 0);
+	json_decref(root);
+	free(wl);
+	unlink(out);
+}
+
 Test(malloc_family, exit_mid_trace_removes_entries_and_ends)
 {
 	struct child target, mt;

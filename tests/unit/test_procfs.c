@@ -6,6 +6,7 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,31 @@ Test(procfs, read_rss_real_self)
 	cr_assert(eq(int, procfs__read_rss(NULL, getpid(), &bytes), 0));
 	cr_assert(gt(u64, bytes, 0));
 	cr_assert(eq(u64, bytes % 1024, 0));
+}
+
+static void *sleeper(void *arg)
+{
+	pid_t *tid = arg;
+
+	*tid = gettid();
+	pause();
+	return NULL;
+}
+
+Test(procfs, read_tgid_of_a_thread)
+{
+	pid_t tgid = 0, tid = 0;
+	pthread_t th;
+
+	cr_assert(eq(int, procfs__read_tgid(NULL, getpid(), &tgid), 0));
+	cr_assert(eq(int, tgid, getpid()));
+	cr_assert(eq(int, pthread_create(&th, NULL, sleeper, &tid), 0));
+	while (!__atomic_load_n(&tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	tgid = 0;
+	cr_assert(eq(int, procfs__read_tgid(NULL, tid, &tgid), 0));
+	cr_assert(eq(int, tgid, getpid()), "thread %d belongs to %d", tid, tgid);
+	cr_assert(eq(int, procfs__read_tgid(NULL, 999999999, &tgid), -ESRCH));
 }
 
 Test(procfs, read_file_bounds)
