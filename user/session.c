@@ -73,6 +73,8 @@ static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
 	struct target *t = find_target(s, pid);
 	char **tmp, *note;
 
+	/* its entries are gone, so is the need for its maps (pid reuse) */
+	symbolizer__forget_process(s->sym, pid);
 	if (s->kind != MT_TARGET_SYSTEM && !t)
 		return;
 	if (t && !t->exited) {

@@ -414,30 +414,57 @@ void tracer__purge(struct tracer *t, pid_t pid)
 
 /* ---- purge of a replaced image (exec) --------------------------------------- */
 
+struct old_entry {
+	struct mt_live_key key;
+	struct mt_live_val val;
+};
+
 struct image_ctx {
-	uint32_t tgid;
-	uint64_t exec_ts;
-	struct mt_live_key *keys; /* entries older than the exec */
-	struct mt_live_val *vals;
+	const struct mt_event *execs; /* tgid and when it exec'd */
+	size_t nexecs;
+	bool any;		/* one of them has entries at all */
+	struct old_entry *old;	/* entries older than their process's exec */
 	size_t n, cap;
 	int err;
 };
+
+/* The latest exec of tgid in this poll (a chain of execs: the last image
+ * is the one that lives), or NULL. */
+static const struct mt_event *exec_of(const struct image_ctx *ic, uint32_t tgid)
+{
+	const struct mt_event *last = NULL;
+	size_t i;
+
+	for (i = 0; i < ic->nexecs; i++)
+		if (ic->execs[i].tgid == tgid && (!last || ic->execs[i].ts_ns > last->ts_ns))
+			last = &ic->execs[i];
+	return last;
+}
+
+static void visit_exec_totals(const void *key, const void *val, void *ctx)
+{
+	const struct mt_stack_key *k = key;
+	struct image_ctx *ic = ctx;
+
+	(void)val;
+	ic->any |= exec_of(ic, k->tgid) != NULL;
+}
 
 static void visit_old_image(const void *key, const void *val, void *ctx)
 {
 	const struct mt_live_key *k = key;
 	const struct mt_live_val *v = val;
 	struct image_ctx *ic = ctx;
+	const struct mt_event *ev = exec_of(ic, k->tgid);
 
-	if (k->tgid != ic->tgid || v->ts_ns >= ic->exec_ts)
+	if (!ev || v->ts_ns >= ev->ts_ns)
 		return;
-	if (grow((void **)&ic->keys, &ic->cap, ic->n, sizeof(*ic->keys)) ||
-	    !(ic->vals = reallocarray(ic->vals, ic->cap, sizeof(*ic->vals)))) {
+	if (grow((void **)&ic->old, &ic->cap, ic->n, sizeof(*ic->old))) {
 		ic->err = -ENOMEM;
 		return;
 	}
-	ic->keys[ic->n] = *k;
-	ic->vals[ic->n++] = *v;
+	ic->old[ic->n].key = *k;
+	ic->old[ic->n++].val = *v;
 }
 
 /* Runs apply_deltas on deltas[0..n): the totals change atomically with
@@ -458,30 +485,37 @@ static int apply_deltas(struct tracer *t, const struct mt_delta *d, uint32_t n)
 	return bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.apply_deltas), &run);
 }
 
-/* Removes the allocations tgid made before exec_ts (its previous image):
- * only those this call deletes itself are taken off the totals. */
-static void purge_image(struct tracer *t, uint32_t tgid, uint64_t exec_ts)
+/* Removes the allocations each process made before its exec (its previous
+ * image); only those this call deletes itself are taken off the totals.
+ * One pass over the maps for all the execs of a poll. */
+static void purge_images(struct tracer *t, const struct mt_event *execs, size_t nexecs)
 {
-	struct image_ctx ic = { .tgid = tgid, .exec_ts = exec_ts };
+	struct image_ctx ic = { .execs = execs, .nexecs = nexecs };
 	int live_fd = bpf_map__fd(t->skel->maps.live);
 	struct mt_delta batch[MT_DELTA_BATCH];
 	uint32_t nbatch = 0;
 	size_t i;
 	int err;
 
+	/* the small totals map tells whether the big one needs a scan */
+	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
+			   sizeof(struct mt_stack_val), visit_exec_totals, &ic);
+	if (err || !ic.any)
+		goto out;
 	err = map_for_each(live_fd, sizeof(struct mt_live_key), sizeof(struct mt_live_val),
 			   visit_old_image, &ic);
 	if (!err)
 		err = ic.err;
 	for (i = 0; i < ic.n && !err; i++) {
+		const struct old_entry *o = &ic.old[i];
 		struct mt_delta *d;
 
-		if (bpf_map_delete_elem(live_fd, &ic.keys[i]))
+		if (bpf_map_delete_elem(live_fd, &o->key))
 			continue; /* freed meanwhile: the hook accounted it */
 		d = &batch[nbatch++];
-		d->key = (struct mt_stack_key){ .tgid = tgid, .stack_id = ic.vals[i].stack_id,
-						.kind = ic.vals[i].kind };
-		d->bytes = -(int64_t)ic.vals[i].size;
+		d->key = (struct mt_stack_key){ .tgid = o->key.tgid, .stack_id = o->val.stack_id,
+						.kind = o->val.kind };
+		d->bytes = -(int64_t)o->val.size;
 		d->allocs = -1;
 		if (nbatch == MT_DELTA_BATCH) {
 			err = apply_deltas(t, batch, nbatch);
@@ -490,13 +524,12 @@ static void purge_image(struct tracer *t, uint32_t tgid, uint64_t exec_ts)
 	}
 	if (!err && nbatch)
 		err = apply_deltas(t, batch, nbatch);
+	if (!err && ic.n)
+		debug("%zu allocations of replaced process images removed", ic.n);
+out:
 	if (err)
-		warn("pid %u: removing the allocations of its previous image: %s", tgid,
-		     strerror(-err));
-	else if (ic.n)
-		debug("pid %u executed a new image: %zu older allocations removed", tgid, ic.n);
-	free(ic.keys);
-	free(ic.vals);
+		warn("removing the allocations of replaced process images: %s", strerror(-err));
+	free(ic.old);
 }
 
 int tracer__poll(struct tracer *t, int timeout_ms)
@@ -506,9 +539,10 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 	err = ring_buffer__poll(t->events, timeout_ms);
 	if (err < 0 && err != -EINTR)
 		return err;
-	for (size_t i = 0; i < t->nexecs; i++)
-		purge_image(t, t->execs[i].tgid, t->execs[i].ts_ns);
-	t->nexecs = 0;
+	if (t->nexecs) {
+		purge_images(t, t->execs, t->nexecs);
+		t->nexecs = 0;
+	}
 	if (t->nexited) {
 		purge_pids(t, t->exited, t->nexited);
 		t->nexited = 0;
