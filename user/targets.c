@@ -138,6 +138,8 @@ int targets__parse_pids(const char *s, pid_t **pids, size_t *n)
 	*pids = NULL;
 	*n = 0;
 	while (*p) {
+		if (*p < '0' || *p > '9')
+			goto bad; /* strtol would take spaces and signs */
 		errno = 0;
 		val = strtol(p, &end, 10);
 		if (errno || end == p || val <= 0 || val > INT_MAX ||
