@@ -417,6 +417,13 @@ int session__run(const struct options *opts)
 			return EXIT_USAGE;
 		}
 	}
+	/* CO-RE needs the kernel's own type information */
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		error("this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): memtrail needs "
+		      "a kernel built with CONFIG_DEBUG_INFO_BTF", strerror(errno));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	topts.ctx = &s;
 	s.tracer = tracer__new(&topts);
 	if (!s.tracer) {

@@ -25,6 +25,18 @@ static int run(char **args, char *err, size_t errsz)
 	return rc;
 }
 
+/* Runs a shell command line; returns its exit code, output (2>&1) in out. */
+static int run_shell(const char *cmd, char *out, size_t outsz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	cr_assert(p);
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	return WEXITSTATUS(pclose(p));
+}
+
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -113,7 +125,6 @@ Test(bad_input, process_without_malloc, .timeout = TEST_TIMEOUT)
 Test(bad_input, without_privileges, .timeout = TEST_TIMEOUT)
 {
 	char dir[] = "/tmp/memtrail-nopriv-XXXXXX", bin[64], cmd[4096], err[4096] = "";
-	FILE *p;
 	int rc;
 
 	require_root(); /* to drop them */
@@ -122,14 +133,26 @@ Test(bad_input, without_privileges, .timeout = TEST_TIMEOUT)
 	snprintf(bin, sizeof(bin), "%s/memtrail", dir);
 	snprintf(cmd, sizeof(cmd), "cp %s %s && setpriv --reuid=65534 --regid=65534 "
 		 "--clear-groups %s --pid 1 2>&1", mt_bin(), bin, bin);
-	p = popen(cmd, "r");
-	cr_assert(p);
-	cr_assert(fread(err, 1, sizeof(err) - 1, p) < sizeof(err));
-	rc = pclose(p);
+	rc = run_shell(cmd, err, sizeof(err));
 	unlink(bin);
 	rmdir(dir);
-	cr_expect_eq(WEXITSTATUS(rc), 1, "exit %d: %s", WEXITSTATUS(rc), err);
+	cr_expect_eq(rc, 1, "exit %d: %s", rc, err);
 	cr_expect(strstr(err, "cannot load the BPF programs: Operation not permitted (run as root)"),
 		  "%s", err);
+	cr_expect_eq(count_lines(err), 1, "more than one line: %s", err);
+}
+
+Test(bad_input, kernel_without_btf, .timeout = TEST_TIMEOUT)
+{
+	char cmd[4096], err[4096] = "";
+	int rc;
+
+	require_root();
+	/* a private mount namespace where /sys/kernel/btf is empty */
+	snprintf(cmd, sizeof(cmd), "unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && "
+		 "exec %s --pid 1' 2>&1", mt_bin());
+	rc = run_shell(cmd, err, sizeof(err));
+	cr_expect_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_expect(strstr(err, "this kernel has no BTF"), "%s", err);
 	cr_expect_eq(count_lines(err), 1, "more than one line: %s", err);
 }
