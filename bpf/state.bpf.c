@@ -125,34 +125,38 @@ bool mt_in_call(void)
 	return t && t->depth > 0;
 }
 
-static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
-			 __s64 allocs)
+/* The totals of (tgid, stack, kind), created at zero when create is set;
+ * NULL when missing (or the map is full). */
+static struct mt_stack_val *stack_totals(__u32 tgid, __u64 stack_id, __u32 kind,
+					 bool create)
 {
-	struct mt_stack_key key = { .tgid = tgid, .stack_id = stack_id, .kind = kind };
+	struct mt_stack_key key = { .tgid = tgid, .kind = kind, .stack_id = stack_id };
 	struct mt_stack_val *val, zero = {};
+	long err;
 
 	val = bpf_map_lookup_elem(&by_stack, &key);
-	if (!val) {
-		if (allocs < 0)
-			return; /* purged while the free was in flight */
-		bpf_map_update_elem(&by_stack, &key, &zero, BPF_NOEXIST);
-		val = bpf_map_lookup_elem(&by_stack, &key);
-		if (!val)
-			return;
-	}
+	if (val || !create)
+		return val;
+	err = bpf_map_update_elem(&by_stack, &key, &zero, BPF_NOEXIST);
+	if (err && err != -EEXIST) /* -EEXIST: another CPU created it first */
+		return NULL;
+	return bpf_map_lookup_elem(&by_stack, &key);
+}
+
+static void add_to(struct mt_stack_val *val, __s64 bytes, __s64 allocs)
+{
 	__sync_fetch_and_add(&val->bytes, bytes);
 	__sync_fetch_and_add(&val->allocs, allocs);
 }
 
-static bool stack_room(__u32 tgid, __u64 stack_id, __u32 kind)
+static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
+			 __s64 allocs)
 {
-	struct mt_stack_key key = { .tgid = tgid, .stack_id = stack_id, .kind = kind };
-	struct mt_stack_val zero = {};
+	/* a missing entry on the way down: purged while the free was in flight */
+	struct mt_stack_val *val = stack_totals(tgid, stack_id, kind, allocs > 0);
 
-	if (bpf_map_lookup_elem(&by_stack, &key))
-		return true;
-	/* -EEXIST: another CPU created it first, which is fine */
-	return bpf_map_update_elem(&by_stack, &key, &zero, BPF_NOEXIST) != -E2BIG;
+	if (val)
+		add_to(val, bytes, allocs);
 }
 
 static __u64 hash_stack(const struct mt_stack *st)
@@ -228,29 +232,36 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_live_key key = { .tgid = tgid, .addr = addr };
 	struct mt_live_val val = { .size = size, .kind = kind };
+	struct mt_stack_val *totals;
 	struct mt_live_val *stale;
+	long err;
 
 	val.stack_id = store_stack(ctx);
 	val.ts_ns = bpf_ktime_get_ns();
 
-	if (!stack_room(tgid, val.stack_id, kind)) {
+	totals = stack_totals(tgid, val.stack_id, kind, true);
+	if (!totals) {
 		mt_stat_inc(MT_STAT_DROP_STACK_FULL);
 		return;
 	}
-	/* The address came back without a free we saw (e.g. freed through an
-	 * untraced path): the old record is gone, undo its totals. */
-	stale = bpf_map_lookup_elem(&live, &key);
-	if (stale) {
-		add_to_stack(tgid, stale->stack_id, stale->kind, -(__s64)stale->size, -1);
-		mt_stat_inc(MT_STAT_INFERRED_FREES);
+	err = bpf_map_update_elem(&live, &key, &val, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* The address came back without a free we saw (e.g. freed
+		 * through an untraced path): retire the old record. */
+		stale = bpf_map_lookup_elem(&live, &key);
+		if (stale) {
+			add_to_stack(tgid, stale->stack_id, stale->kind, -(__s64)stale->size, -1);
+			mt_stat_inc(MT_STAT_INFERRED_FREES);
+		}
+		err = bpf_map_update_elem(&live, &key, &val, BPF_ANY);
+		if (err && stale)
+			bpf_map_delete_elem(&live, &key); /* its totals are gone already */
 	}
-	if (bpf_map_update_elem(&live, &key, &val, BPF_ANY)) {
+	if (err) {
 		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
-		if (stale)
-			bpf_map_delete_elem(&live, &key);
 		return;
 	}
-	add_to_stack(tgid, val.stack_id, kind, size, 1);
+	add_to(totals, size, 1);
 	mt_stat_inc(MT_STAT_ALLOCS);
 }
 
