@@ -53,6 +53,33 @@ static void assert_exact_leaks(json_t *root, pid_t pid)
 	free(drops);
 }
 
+/* leak_malloc's stack, in order, with its module and a sane age. */
+static void assert_leak_malloc_stack(json_t *root, double max_age_s)
+{
+	json_t *s = NULL, *each, *frames;
+	const char *module;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, each) {
+		const char *sym = frame0_symbol(each);
+
+		if (sym && !strcmp(sym, "leak_malloc"))
+			s = each;
+	}
+	cr_assert(s, "no leak_malloc stack");
+	frames = json_object_get(s, "frames");
+	cr_assert_geq(json_array_size(frames), 3);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(frames, 1), "symbol")),
+			 "leak_everything");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(frames, 2), "symbol")),
+			 "main");
+	module = json_string_value(json_object_get(json_array_get(frames, 0), "module"));
+	cr_assert(module);
+	cr_expect(strlen(module) > 6 && !strcmp(module + strlen(module) - 6, "/leaky"), "%s", module);
+	cr_expect_geq(json_real_value(json_object_get(s, "oldest_age_s")), 0.0);
+	cr_expect_leq(json_real_value(json_object_get(s, "oldest_age_s")), max_age_s);
+}
+
 static void assert_only_pid(json_t *root, pid_t pid)
 {
 	json_t *s;
@@ -90,6 +117,7 @@ Test(malloc_family, pid_exact_bytes_per_function)
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "target"), "kind")), "pid");
 	assert_exact_leaks(root, target.pid);
 	assert_only_pid(root, target.pid);
+	assert_leak_malloc_stack(root, json_real_value(json_object_get(root, "duration_s")));
 
 	json_decref(root);
 	say(&target, "exit\n");
@@ -216,6 +244,32 @@ Test(malloc_family, min_age_leaves_young_allocations_out)
 	json_decref(root);
 	say(&target, "exit\n");
 	reap(&target, 5000);
+}
+
+Test(malloc_family, min_age_keeps_old_allocations_exact)
+{
+	struct child target, mt;
+	char out[256], pidarg[32];
+	json_t *root;
+
+	require_root();
+	start_leaky(&target);
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	tmp_path(out, "minage-old.json");
+	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--format", "json",
+					     "--min-age", "1", NULL });
+	leaky_go(&target, NULL, 0);
+	usleep(1500000); /* every leak is now older than a second */
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0);
+	root = load_report(out);
+	/* with --min-age the totals come from the per-allocation records */
+	assert_exact_leaks(root, target.pid);
+	assert_leak_malloc_stack(root, 60.0);
+	json_decref(root);
+	say(&target, "exit\n");
+	reap(&target, 5000);
+	unlink(out);
 }
 
 Test(malloc_family, top_one_in_text)
