@@ -43,7 +43,7 @@ enum mt_stat {
 	MT_STAT_DROP_STACKS_FULL, /* `stacks` map full: recorded as lost */
 	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced */
 	MT_STAT_INFERRED_FREES,	  /* address returned again without a free we saw: old record retired */
-	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit notification lost */
+	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit/exec notification lost */
 	MT_STAT__COUNT,
 };
 

@@ -13,7 +13,6 @@
 #include "targets.h"
 
 const char *argp_program_version = "memtrail 0.1";
-const char *argp_program_bug_address = NULL;
 
 static const char doc[] =
 "memtrail: find the code paths that hold growing native memory.\n"

@@ -6,24 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "array.h"
 #include "profile.h"
-
-/* Grows *arr (of *cap elements of size sz) to hold one more; 0 or -ENOMEM. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *tmp;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	tmp = reallocarray(*arr, ncap, sz);
-	if (!tmp)
-		return -ENOMEM;
-	*arr = tmp;
-	*cap = ncap;
-	return 0;
-}
 
 /* Capacities live beside the public struct, out of the writers' sight. */
 struct profile_impl {
@@ -87,7 +71,7 @@ struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
 	struct mt_sample *s;
 	size_t i;
 
-	if (grow((void **)&p->samples, &impl(p)->samples_cap, p->nsamples,
+	if (array_grow((void **)&p->samples, &impl(p)->samples_cap, p->nsamples,
 		 sizeof(*p->samples))) {
 		errno = ENOMEM;
 		return NULL;
@@ -120,7 +104,7 @@ struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
 	for (i = 0; i < p->nprocesses; i++)
 		if (p->processes[i].pid == pid)
 			return &p->processes[i];
-	if (grow((void **)&p->processes, &impl(p)->processes_cap,
+	if (array_grow((void **)&p->processes, &impl(p)->processes_cap,
 		 p->nprocesses, sizeof(*p->processes))) {
 		errno = ENOMEM;
 		return NULL;
@@ -142,7 +126,7 @@ int mt_profile__add_drop(struct mt_profile *p, const char *name, uint64_t value)
 			return 0;
 		}
 	}
-	if (grow((void **)&p->drops, &impl(p)->drops_cap, p->ndrops,
+	if (array_grow((void **)&p->drops, &impl(p)->drops_cap, p->ndrops,
 		 sizeof(*p->drops)))
 		return -ENOMEM;
 	p->drops[p->ndrops].name = name;
@@ -157,7 +141,7 @@ int mt_profile__add_note(struct mt_profile *p, const char *fmt, ...)
 	char *note;
 	int ret;
 
-	if (grow((void **)&p->notes, &impl(p)->notes_cap, p->nnotes,
+	if (array_grow((void **)&p->notes, &impl(p)->notes_cap, p->nnotes,
 		 sizeof(*p->notes)))
 		return -ENOMEM;
 	va_start(ap, fmt);

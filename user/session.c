@@ -164,7 +164,8 @@ static int attach_pid(struct session *s, pid_t pid)
 static int setup_pids(struct session *s)
 {
 	const struct options *o = s->opts;
-	size_t i, len = 0;
+	size_t i, len;
+	FILE *f;
 	int rc;
 
 	for (i = 0; i < o->npids; i++) {
@@ -189,12 +190,12 @@ static int setup_pids(struct session *s)
 		if (rc)
 			return rc;
 	}
-	s->target_desc = calloc(s->ntargets, 12);
-	if (!s->target_desc)
+	f = open_memstream(&s->target_desc, &len);
+	if (!f)
 		return EXIT_RUNTIME;
 	for (i = 0; i < s->ntargets; i++)
-		len += sprintf(s->target_desc + len, "%s%d", i ? "," : "", s->targets[i].pid);
-	return EXIT_OK;
+		fprintf(f, "%s%d", i ? "," : "", s->targets[i].pid);
+	return fclose(f) ? EXIT_RUNTIME : EXIT_OK;
 }
 
 static int setup_system(struct session *s)
@@ -264,7 +265,8 @@ static int attach_command_image(struct session *s)
 static int setup_command(struct session *s)
 {
 	char **argv = s->opts->command;
-	size_t i, len = 0;
+	size_t i, len;
+	FILE *f;
 	int err, rc;
 
 	err = command__start(argv, &s->cmd);
@@ -277,13 +279,13 @@ static int setup_command(struct session *s)
 	rc = attach_command_image(s);
 	if (rc)
 		return rc;
-	for (i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	s->target_desc = calloc(1, len + 1);
-	if (!s->target_desc)
+	f = open_memstream(&s->target_desc, &len);
+	if (!f)
 		return EXIT_RUNTIME;
-	for (i = 0, len = 0; argv[i]; i++)
-		len += sprintf(s->target_desc + len, "%s%s", i ? " " : "", argv[i]);
+	for (i = 0; argv[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	if (fclose(f))
+		return EXIT_RUNTIME;
 	err = command__resume(s->cmd);
 	if (err) {
 		error("cannot start '%s': %s", argv[0], strerror(-err));

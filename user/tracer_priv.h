@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What tracer.c, tracer_purge.c and tracer_snapshot.c share: the tracer's
+ * state and the batched map walk. Not for other modules. */
+#ifndef MT_TRACER_PRIV_H
+#define MT_TRACER_PRIV_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "memtrail.skel.h"
+#include "memtrail.h"
+#include "tracer.h"
+
+/* One attachment: the allocator file (by identity) and the pid filter. */
+struct attached_file {
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;
+};
+
+struct tracer {
+	struct tracer_opts opts;
+	struct attached_file *files;
+	size_t nfiles, files_cap;
+	struct memtrail_bpf *skel;
+	struct ring_buffer *events;
+	struct bpf_link **links;
+	size_t nlinks, links_cap;
+	pid_t *exited; /* exits seen during one poll, purged together */
+	size_t nexited, exited_cap;
+	struct mt_event *execs; /* image replacements seen during one poll */
+	size_t nexecs, execs_cap;
+	int ncpus;
+};
+
+typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);
+
+/* Visits every entry of a hash map in batches (few syscalls for big maps).
+ * 0 or -errno. */
+int map_for_each(int fd, size_t ksz, size_t vsz, map_visit_fn visit, void *ctx);
+
+/* Removes every entry of the exited processes pids[0..n) and tells
+ * opts.on_exit what each held. */
+void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n);
+/* Removes the entries each process made before its exec in execs[0..n). */
+void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_t n);
+
+#endif /* MT_TRACER_PRIV_H */

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Taking entries out of the maps: everything of an exited process, and
+ * what a process allocated before it exec'd (its old image). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "array.h"
+#include "log.h"
+#include "tracer_priv.h"
+
+/* ---- exited processes ----------------------------------------------------- */
+
+struct purge_ctx {
+	const pid_t *pids;
+	size_t npids;
+	void *keys;	/* keys to delete */
+	size_t nkeys, cap, ksz;
+	int64_t *bytes, *allocs; /* per pid: what it held */
+	int err;
+};
+
+static int pid_index(const struct purge_ctx *pc, uint32_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < pc->npids; i++)
+		if ((uint32_t)pc->pids[i] == tgid)
+			return i;
+	return -1;
+}
+
+static void collect_key(struct purge_ctx *pc, const void *key)
+{
+	if (array_grow(&pc->keys, &pc->cap, pc->nkeys, pc->ksz)) {
+		pc->err = -ENOMEM;
+		return;
+	}
+	memcpy((char *)pc->keys + pc->nkeys++ * pc->ksz, key, pc->ksz);
+}
+
+static void visit_purge_stack(const void *key, const void *val, void *ctx)
+{
+	const struct mt_stack_key *k = key;
+	const struct mt_stack_val *v = val;
+	struct purge_ctx *pc = ctx;
+	int i = pid_index(pc, k->tgid);
+
+	if (i < 0)
+		return;
+	pc->bytes[i] += v->bytes;
+	pc->allocs[i] += v->allocs;
+	collect_key(pc, key);
+}
+
+static void visit_purge_live(const void *key, const void *val, void *ctx)
+{
+	const struct mt_live_key *k = key;
+	struct purge_ctx *pc = ctx;
+
+	(void)val;
+	if (pid_index(pc, k->tgid) >= 0)
+		collect_key(pc, key);
+}
+
+static void delete_keys(int fd, struct purge_ctx *pc)
+{
+	size_t i;
+
+	for (i = 0; i < pc->nkeys; i++)
+		bpf_map_delete_elem(fd, (char *)pc->keys + i * pc->ksz);
+	pc->nkeys = 0;
+}
+
+void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
+{
+	struct purge_ctx pc = { .pids = pids, .npids = n };
+	int live_fd = bpf_map__fd(t->skel->maps.live);
+	int stack_fd = bpf_map__fd(t->skel->maps.by_stack);
+	bool any = false;
+	size_t i;
+
+	pc.bytes = calloc(n, sizeof(*pc.bytes));
+	pc.allocs = calloc(n, sizeof(*pc.allocs));
+	if (!pc.bytes || !pc.allocs)
+		goto out;
+	/* totals first: they tell whether the big live map needs a scan */
+	pc.ksz = sizeof(struct mt_stack_key);
+	map_for_each(stack_fd, pc.ksz, sizeof(struct mt_stack_val),
+		     visit_purge_stack, &pc);
+	any = pc.nkeys > 0;
+	delete_keys(stack_fd, &pc);
+	if (any) {
+		pc.ksz = sizeof(struct mt_live_key);
+		free(pc.keys);
+		pc.keys = NULL;
+		pc.cap = 0;
+		map_for_each(live_fd, pc.ksz, sizeof(struct mt_live_val),
+			     visit_purge_live, &pc);
+		delete_keys(live_fd, &pc);
+	}
+	if (pc.err)
+		warn("purging exited processes: %s", strerror(-pc.err));
+	for (i = 0; i < n && t->opts.on_exit; i++)
+		t->opts.on_exit(pids[i], pc.bytes[i], pc.allocs[i], t->opts.ctx);
+out:
+	free(pc.keys);
+	free(pc.bytes);
+	free(pc.allocs);
+}
+
+/* ---- replaced images (exec) ---------------------------------------------- */
+
+struct old_entry {
+	struct mt_live_key key;
+	struct mt_live_val val;
+};
+
+struct image_ctx {
+	const struct mt_event *execs; /* tgid and when it exec'd */
+	size_t nexecs;
+	bool any;		/* one of them has entries at all */
+	struct old_entry *old;	/* entries older than their process's exec */
+	size_t n, cap;
+	int err;
+};
+
+/* The latest exec of tgid in this poll (a chain of execs: the last image
+ * is the one that lives), or NULL. */
+static const struct mt_event *exec_of(const struct image_ctx *ic, uint32_t tgid)
+{
+	const struct mt_event *last = NULL;
+	size_t i;
+
+	for (i = 0; i < ic->nexecs; i++)
+		if (ic->execs[i].tgid == tgid && (!last || ic->execs[i].ts_ns > last->ts_ns))
+			last = &ic->execs[i];
+	return last;
+}
+
+static void visit_exec_totals(const void *key, const void *val, void *ctx)
+{
+	const struct mt_stack_key *k = key;
+	struct image_ctx *ic = ctx;
+
+	(void)val;
+	ic->any |= exec_of(ic, k->tgid) != NULL;
+}
+
+static void visit_old_image(const void *key, const void *val, void *ctx)
+{
+	const struct mt_live_key *k = key;
+	const struct mt_live_val *v = val;
+	struct image_ctx *ic = ctx;
+	const struct mt_event *ev = exec_of(ic, k->tgid);
+
+	if (!ev || v->ts_ns >= ev->ts_ns)
+		return;
+	if (array_grow((void **)&ic->old, &ic->cap, ic->n, sizeof(*ic->old))) {
+		ic->err = -ENOMEM;
+		return;
+	}
+	ic->old[ic->n].key = *k;
+	ic->old[ic->n++].val = *v;
+}
+
+/* Runs apply_deltas on deltas[0..n): the totals change atomically with
+ * the hooks' own updates of the same keys. */
+static int apply_deltas(struct tracer *t, const struct mt_delta *d, uint32_t n)
+{
+	struct mt_delta_args args = { .n = n };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int fd = bpf_map__fd(t->skel->maps.deltas);
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = bpf_map_update_elem(fd, &i, &d[i], BPF_ANY);
+		if (err)
+			return err;
+	}
+	return bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.apply_deltas), &run);
+}
+
+/* Removes the allocations each process made before its exec (its previous
+ * image); only those this call deletes itself are taken off the totals.
+ * One pass over the maps for all the execs of a poll. */
+void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_t nexecs)
+{
+	struct image_ctx ic = { .execs = execs, .nexecs = nexecs };
+	int live_fd = bpf_map__fd(t->skel->maps.live);
+	struct mt_delta batch[MT_DELTA_BATCH];
+	uint32_t nbatch = 0;
+	size_t i;
+	int err;
+
+	/* the small totals map tells whether the big one needs a scan */
+	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
+			   sizeof(struct mt_stack_val), visit_exec_totals, &ic);
+	if (err || !ic.any)
+		goto out;
+	err = map_for_each(live_fd, sizeof(struct mt_live_key), sizeof(struct mt_live_val),
+			   visit_old_image, &ic);
+	if (!err)
+		err = ic.err;
+	for (i = 0; i < ic.n && !err; i++) {
+		const struct old_entry *o = &ic.old[i];
+		struct mt_delta *d;
+
+		if (bpf_map_delete_elem(live_fd, &o->key))
+			continue; /* freed meanwhile: the hook accounted it */
+		d = &batch[nbatch++];
+		d->key = (struct mt_stack_key){ .tgid = o->key.tgid, .stack_id = o->val.stack_id,
+						.kind = o->val.kind };
+		d->bytes = -(int64_t)o->val.size;
+		d->allocs = -1;
+		if (nbatch == MT_DELTA_BATCH) {
+			err = apply_deltas(t, batch, nbatch);
+			nbatch = 0;
+		}
+	}
+	if (!err && nbatch)
+		err = apply_deltas(t, batch, nbatch);
+	if (!err && ic.n)
+		debug("%zu allocations of replaced process images removed", ic.n);
+out:
+	if (err)
+		warn("removing the allocations of replaced process images: %s", strerror(-err));
+	free(ic.old);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The drain: counters, outstanding totals, ages and stacks from the maps
+ * into a profile. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "array.h"
+#include "tracer_priv.h"
+
+/* The counters reported as drops, by the names the report gives them. */
+static const char *const stat_names[MT_STAT__COUNT] = {
+	[MT_STAT_DROP_LIVE_FULL] = "live_map_full",
+	[MT_STAT_DROP_STACK_FULL] = "stack_totals_map_full",
+	[MT_STAT_DROP_STACK_COLLISION] = "stack_collision",
+	[MT_STAT_DROP_STACK_ERROR] = "stack_unreadable",
+	[MT_STAT_DROP_STACKS_FULL] = "stack_map_full",
+	[MT_STAT_DROP_NO_TASK_STATE] = "no_thread_state",
+	[MT_STAT_DROP_EVENTS] = "process_events_lost",
+};
+
+struct agg {
+	struct mt_stack_key key;
+	int64_t bytes, allocs;	 /* from by_stack, or from live with min-age */
+	uint64_t oldest_ts;	 /* 0: none seen in live */
+};
+
+struct snap_ctx {
+	struct agg *aggs;
+	size_t n, cap;
+	uint64_t now_ns, min_age_ns;
+	bool (*keep)(pid_t pid, void *ctx);
+	void *keep_ctx;
+	int err;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct mt_stack_key *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->stack_id != y->stack_id)
+		return x->stack_id < y->stack_id ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return 0;
+}
+
+static void visit_snap_stack(const void *key, const void *val, void *ctx)
+{
+	const struct mt_stack_val *v = val;
+	struct snap_ctx *sc = ctx;
+	const struct mt_stack_key *k = key;
+	struct agg *a;
+
+	if (v->allocs <= 0 && v->bytes <= 0)
+		return;
+	if (sc->keep && !sc->keep(k->tgid, sc->keep_ctx))
+		return;
+	if (array_grow((void **)&sc->aggs, &sc->cap, sc->n, sizeof(*sc->aggs))) {
+		sc->err = -ENOMEM;
+		return;
+	}
+	a = &sc->aggs[sc->n++];
+	memset(a, 0, sizeof(*a));
+	a->key = *k;
+	a->bytes = v->bytes;
+	a->allocs = v->allocs;
+}
+
+static void visit_snap_live(const void *key, const void *val, void *ctx)
+{
+	const struct mt_live_key *lk = key;
+	const struct mt_live_val *v = val;
+	struct snap_ctx *sc = ctx;
+	struct mt_stack_key k = { .tgid = lk->tgid, .stack_id = v->stack_id, .kind = v->kind };
+	struct agg *a;
+
+	a = bsearch(&k, sc->aggs, sc->n, sizeof(*sc->aggs), cmp_key);
+	if (!a)
+		return; /* raced with a purge, or a process we do not keep */
+	if (!a->oldest_ts || v->ts_ns < a->oldest_ts)
+		a->oldest_ts = v->ts_ns;
+	if (sc->min_age_ns && sc->now_ns - v->ts_ns >= sc->min_age_ns) {
+		a->bytes += v->size; /* with --min-age the live map is the source */
+		a->allocs += 1;
+	}
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int read_stats(struct tracer *t, struct mt_profile *p)
+{
+	uint64_t *percpu, sum[MT_STAT__COUNT] = {};
+	int fd = bpf_map__fd(t->skel->maps.stats);
+	uint32_t key;
+	int cpu, err = 0;
+
+	percpu = calloc(t->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (key = 0; key < MT_STAT__COUNT; key++) {
+		err = bpf_map_lookup_elem(fd, &key, percpu);
+		if (err)
+			goto out;
+		for (cpu = 0; cpu < t->ncpus; cpu++)
+			sum[key] += percpu[cpu];
+	}
+	p->allocs = sum[MT_STAT_ALLOCS];
+	p->frees = sum[MT_STAT_FREES];
+	p->unmatched_frees = sum[MT_STAT_UNMATCHED_FREES];
+	p->failed_allocs = sum[MT_STAT_FAILED_ALLOCS];
+	p->nested_calls = sum[MT_STAT_NESTED];
+	p->inferred_frees = sum[MT_STAT_INFERRED_FREES];
+	for (key = 0; key < MT_STAT__COUNT; key++) {
+		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))
+			goto out;
+	}
+out:
+	free(percpu);
+	return err;
+}
+
+static int add_sample(struct tracer *t, struct mt_profile *p, const struct agg *a,
+		      uint64_t now_ns)
+{
+	static const char *const kind_names[MT_KIND__COUNT] = {
+		[MT_KIND_MALLOC] = "malloc",
+	};
+	struct mt_stack st = {};
+	struct mt_sample *s;
+	size_t n = 0;
+	bool lost = true;
+
+	if (a->key.stack_id != MT_STACK_LOST &&
+	    !bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &a->key.stack_id, &st)) {
+		lost = false;
+		n = st.nframes < MT_STACK_DEPTH ? st.nframes : MT_STACK_DEPTH;
+	}
+	s = mt_profile__add_sample(p, a->key.tgid, NULL,
+				   a->key.kind < MT_KIND__COUNT ? kind_names[a->key.kind] : "unknown",
+				   (const uint64_t *)st.ips, n);
+	if (!s)
+		return -errno;
+	s->bytes = a->bytes;
+	s->allocs = a->allocs;
+	s->stack_lost = lost;
+	s->oldest_age_s = a->oldest_ts ? (now_ns - a->oldest_ts) / 1e9 : 0;
+	return 0;
+}
+
+int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
+		     bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	struct snap_ctx sc = { .min_age_ns = min_age_ns, .keep = keep, .keep_ctx = ctx };
+	size_t i;
+	int err;
+
+	err = read_stats(t, p);
+	if (err)
+		return err;
+	sc.now_ns = monotonic_ns();
+	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
+			   sizeof(struct mt_stack_val), visit_snap_stack, &sc);
+	if (!err)
+		err = sc.err;
+	if (err)
+		goto out;
+	if (sc.n)
+		qsort(sc.aggs, sc.n, sizeof(*sc.aggs), cmp_key);
+	if (min_age_ns) {
+		for (i = 0; i < sc.n; i++)
+			sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
+	}
+	err = map_for_each(bpf_map__fd(t->skel->maps.live), sizeof(struct mt_live_key),
+			   sizeof(struct mt_live_val), visit_snap_live, &sc);
+	if (err)
+		goto out;
+	for (i = 0; i < sc.n && !err; i++) {
+		if (sc.aggs[i].allocs > 0 || sc.aggs[i].bytes > 0)
+			err = add_sample(t, p, &sc.aggs[i], sc.now_ns);
+	}
+	p->min_age_ns = min_age_ns;
+out:
+	free(sc.aggs);
+	return err;
+}
