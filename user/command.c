@@ -2,7 +2,6 @@
 /* Starting, following and finishing the traced command under ptrace. */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "command.h"
+#include "elf_file.h"
 
 struct command {
 	pid_t pid;
@@ -123,43 +123,6 @@ pid_t command__pid(const struct command *c)
 	return c->pid;
 }
 
-/* The program interpreter (PT_INTERP) of an ELF file, or NULL. */
-static char *elf_interp(const char *path)
-{
-	char *interp = NULL;
-	GElf_Phdr phdr;
-	size_t i, nphdr;
-	Elf *elf = NULL;
-	int fd;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
-		goto out;
-	for (i = 0; i < nphdr; i++) {
-		char buf[256];
-
-		if (!gelf_getphdr(elf, i, &phdr) || phdr.p_type != PT_INTERP)
-			continue;
-		if (phdr.p_filesz < 2 || phdr.p_filesz > sizeof(buf))
-			break;
-		if (pread(fd, buf, phdr.p_filesz, phdr.p_offset) != (ssize_t)phdr.p_filesz)
-			break;
-		buf[phdr.p_filesz - 1] = '\0';
-		if (buf[0] == '/')
-			interp = strdup(buf);
-		break;
-	}
-out:
-	elf_end(elf);
-	close(fd);
-	return interp;
-}
-
 static int push(char ***v, size_t *n, const char *s)
 {
 	char **tmp = reallocarray(*v, *n + 1, sizeof(**v));
@@ -237,7 +200,7 @@ int command__object_paths(const struct command *c, char ***paths, size_t *n)
 	if (asprintf(&exe, "/proc/%d/exe", c->pid) < 0)
 		return -ENOMEM;
 	err = push(paths, n, exe);
-	interp = err ? NULL : elf_interp(exe);
+	interp = err ? NULL : elf_file__interp(exe);
 	if (interp)
 		err = list_libraries(interp, exe, paths, n);
 	free(interp);

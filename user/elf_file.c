@@ -513,3 +513,39 @@ int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_
 	}
 	return -ENOENT;
 }
+
+char *elf_file__interp(const char *path)
+{
+	char *interp = NULL;
+	GElf_Phdr phdr;
+	size_t i, nphdr;
+	Elf *elf = NULL;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
+		goto out;
+	for (i = 0; i < nphdr; i++) {
+		char buf[256];
+
+		if (!gelf_getphdr(elf, i, &phdr) || phdr.p_type != PT_INTERP)
+			continue;
+		if (phdr.p_filesz < 2 || phdr.p_filesz > sizeof(buf))
+			break;
+		if (pread(fd, buf, phdr.p_filesz, phdr.p_offset) != (ssize_t)phdr.p_filesz)
+			break;
+		buf[phdr.p_filesz - 1] = '\0';
+		if (buf[0] == '/')
+			interp = strdup(buf);
+		break;
+	}
+out:
+	elf_end(elf);
+	close(fd);
+	return interp;
+}

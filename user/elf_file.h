@@ -41,4 +41,9 @@ const struct elf_sym *elf_file__find_func(const struct elf_file *ef, const char 
 int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *vaddr);
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *off);
 
+/* The program interpreter (PT_INTERP) named by the ELF file at path, as a
+ * malloc'd absolute path; NULL when it has none (static, a library) or the
+ * file is unreadable. Reads only the program headers. */
+char *elf_file__interp(const char *path);
+
 #endif /* MT_ELF_FILE_H */

@@ -653,3 +653,26 @@ Test(elf_file, fuzzed_headers_and_tables, .timeout = 120)
 	free(orig);
 	free(lib);
 }
+
+Test(elf_file, interp_of_programs_not_libraries)
+{
+	char *pie = join(fixtures, "fixture_pie"), *lib = join(fixtures, "libfixture.so");
+	char *junk = join(tmp_dir, "junk"), *interp;
+	FILE *f;
+
+	interp = elf_file__interp(pie);
+	cr_assert_not_null(interp, "a dynamic executable names its loader");
+	cr_assert(eq(int, interp[0], '/'));
+	cr_assert_not_null(strstr(interp, "ld-linux"), "%s", interp);
+	free(interp);
+	cr_assert_null(elf_file__interp(lib), "a shared library has no PT_INTERP");
+	cr_assert_null(elf_file__interp("/nonexistent/file"));
+	f = fopen(junk, "w");
+	cr_assert_not_null(f);
+	fputs("#!/bin/sh\necho not an ELF file\n", f);
+	fclose(f);
+	cr_assert_null(elf_file__interp(junk));
+	free(pie);
+	free(lib);
+	free(junk);
+}
