@@ -44,8 +44,10 @@ struct session {
 	char *target_desc;
 	struct target *targets; /* pid and command modes */
 	size_t ntargets, nexited;
-	char **exit_notes;	/* what exited processes held, for the report */
+	char **exit_notes;	/* what exited targets held, for the report */
 	size_t nexit_notes;
+	uint64_t host_exits;	/* whole-host mode: processes that exited holding */
+	int64_t host_exit_bytes, host_exit_allocs; /* ...this much, removed */
 	double start_s;
 };
 
@@ -81,11 +83,19 @@ static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
 		t->exited = true;
 		s->nexited++;
 	}
-	if (s->kind == MT_TARGET_COMMAND || (!t && allocs <= 0))
+	if (s->kind == MT_TARGET_COMMAND)
 		return; /* command mode reports at the exit stop, with frames */
-	if (asprintf(&note, "pid %d%s%s%s exited during the trace; the %lld bytes in "
-		     "%lld allocations it still held were removed", pid,
-		     t ? " (" : "", t ? t->comm : "", t ? ")" : "",
+	if (!t) {
+		/* the whole host: processes come and go, one summary line */
+		if (allocs > 0) {
+			s->host_exits++;
+			s->host_exit_bytes += bytes;
+			s->host_exit_allocs += allocs;
+		}
+		return;
+	}
+	if (asprintf(&note, "pid %d (%s) exited during the trace; the %lld bytes in "
+		     "%lld allocations it still held were removed", pid, t->comm,
 		     (long long)bytes, (long long)allocs) < 0)
 		return;
 	tmp = reallocarray(s->exit_notes, s->nexit_notes + 1, sizeof(*tmp));
@@ -326,6 +336,12 @@ static int emit_report(struct session *s, bool final)
 	}
 	for (i = 0; i < s->nexit_notes && !err; i++)
 		err = mt_profile__add_note(p, "%s", s->exit_notes[i]);
+	if (!err && s->host_exits)
+		err = mt_profile__add_note(p, "%llu processes exited during the trace; the %lld "
+					   "bytes in %lld allocations they still held were removed",
+					   (unsigned long long)s->host_exits,
+					   (long long)s->host_exit_bytes,
+					   (long long)s->host_exit_allocs);
 	if (!err && final && s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
 		err = mt_profile__add_note(p, "every target process exited; the trace ended");
 	if (!err) {
