@@ -4,7 +4,8 @@
 #include "harness.h"
 #include "expected.h"
 
-static json_t *run_many(const char *name, char **limit_args, const char *n)
+/* Runs "leaky MODE ARG" under memtrail with limit_args; its report. */
+static json_t *run_leaky(const char *name, char **limit_args, const char *mode, const char *arg)
 {
 	struct child mt;
 	char out[256], *wl = workload("leaky");
@@ -17,8 +18,8 @@ static json_t *run_many(const char *name, char **limit_args, const char *n)
 		argv[i++] = *limit_args;
 	argv[i++] = "--";
 	argv[i++] = wl;
-	argv[i++] = "--many";
-	argv[i++] = (char *)n;
+	argv[i++] = (char *)mode;
+	argv[i++] = (char *)arg;
 	argv[i] = NULL;
 	spawn(argv, &mt, NULL);
 	rc = reap(&mt, 30000);
@@ -43,7 +44,7 @@ Test(limits, full_allocation_map_is_counted)
 	json_t *root;
 
 	require_root();
-	root = run_many("many.json", (char *[]){ "--max-allocs", "1024", NULL }, "5000");
+	root = run_leaky("many.json", (char *[]){ "--max-allocs", "1024", NULL }, "--many", "5000");
 	lost = drop(root, "live_map_full");
 	sum_by_symbol(root, 0, "leak_many", &bytes, &allocs);
 	cr_expect_gt(lost, 0, "a 1024-entry map held 5000 allocations?");
@@ -62,10 +63,36 @@ Test(limits, default_maps_hold_a_large_leak)
 	json_t *root;
 
 	require_root();
-	root = run_many("many-default.json", (char *[]){ NULL }, "100000");
+	root = run_leaky("many-default.json", (char *[]){ NULL }, "--many", "100000");
 	cr_expect_eq(sum_by_symbol(root, 0, "leak_many", &bytes, &allocs), 1);
 	cr_expect_eq(allocs, 100000);
 	cr_expect_eq(bytes, 100000LL * LEAK_MANY_SIZE);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "stats"), "drops_total")), 0);
+	json_decref(root);
+}
+
+Test(limits, full_stack_map_is_counted)
+{
+	long long bytes, allocs, lost_bytes = 0, lost = 0;
+	json_t *root, *s;
+	size_t i, named;
+
+	require_root();
+	/* 1024 distinct stacks into a map of 256 */
+	root = run_leaky("stacks.json", (char *[]){ "--max-stacks", "256", NULL }, "--stacks", "10");
+	named = sum_by_symbol(root, 0, "leak_leaf", &bytes, &allocs);
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_is_true(json_object_get(s, "stack_lost"))) {
+			lost_bytes += json_integer_value(json_object_get(s, "bytes"));
+			cr_expect_eq(json_array_size(json_object_get(s, "frames")), 0);
+		}
+	}
+	lost = drop(root, "stack_map_full");
+	cr_expect_gt(lost, 0);
+	cr_expect_leq(named, 256);
+	cr_expect_eq(bytes, allocs * LEAK_MANY_SIZE);
+	/* a stack that did not fit still has its bytes counted, under "lost" */
+	cr_expect_geq(allocs + lost, 1024, "named %lld + lost %lld < 1024", allocs, lost);
+	cr_expect_geq(lost_bytes, lost * LEAK_MANY_SIZE);
 	json_decref(root);
 }

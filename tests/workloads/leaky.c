@@ -7,6 +7,8 @@
  *                    "done", exit at the next line or EOF; a line "exec"
  *                    instead re-executes the program in --wait mode
  *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
+ *   leaky --stacks B leak one LEAK_MANY_SIZE block from each of 2^B distinct
+ *                    stacks (leak_leaf reached through walk_a/walk_b)
  *
  * The expected totals are in tests/integration/expected.h; change both. */
 #include <malloc.h>
@@ -154,6 +156,35 @@ static void leak_everything(void)
 		pthread_join(th[i], NULL);
 }
 
+__attribute__((noinline)) void leak_leaf(void)
+{
+	sink = malloc(LEAK_MANY_SIZE);
+}
+
+void walk_a(unsigned long path, int bits);
+void walk_b(unsigned long path, int bits);
+
+/* each bit of path picks one of two call sites: 2^bits distinct stacks */
+static void walk(unsigned long path, int bits)
+{
+	if (!bits)
+		leak_leaf();
+	else if (path & 1)
+		walk_a(path >> 1, bits - 1);
+	else
+		walk_b(path >> 1, bits - 1);
+}
+
+__attribute__((noinline)) void walk_a(unsigned long path, int bits)
+{
+	walk(path, bits);
+}
+
+__attribute__((noinline)) void walk_b(unsigned long path, int bits)
+{
+	walk(path, bits);
+}
+
 __attribute__((noinline)) void leak_many(long n)
 {
 	for (long i = 0; i < n; i++)
@@ -183,6 +214,13 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && !strcmp(argv[1], "--many")) {
 		leak_many(atol(argv[2]));
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--stacks")) {
+		int bits = atoi(argv[2]);
+
+		for (unsigned long path = 0; path < 1ul << bits; path++)
+			walk(path, bits);
 		return 0;
 	}
 	leak_everything();
