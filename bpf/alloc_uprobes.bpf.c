@@ -80,67 +80,7 @@ static __u64 mul_or_zero(__u64 n, __u64 size)
 	return product;
 }
 
-SEC("uprobe")
-int BPF_KPROBE(malloc_enter, __u64 size)
-{
-	return enter(MT_FN_MALLOC, size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(calloc_enter, __u64 n, __u64 size)
-{
-	return enter(MT_FN_CALLOC, mul_or_zero(n, size), 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(realloc_enter, void *ptr, __u64 size)
-{
-	return enter(MT_FN_REALLOC, size, (__u64)ptr);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(reallocarray_enter, void *ptr, __u64 n, __u64 size)
-{
-	return enter(MT_FN_REALLOCARRAY, mul_or_zero(n, size), (__u64)ptr);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(posix_memalign_enter, void **memptr, __u64 align, __u64 size)
-{
-	return enter(MT_FN_POSIX_MEMALIGN, size, (__u64)memptr);
-}
-
-/* aligned_alloc and memalign: the same signature (and in glibc the same
- * address, so the loader attaches this one program once). */
-SEC("uprobe")
-int BPF_KPROBE(memalign_enter, __u64 align, __u64 size)
-{
-	return enter(MT_FN_MEMALIGN, size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(valloc_enter, __u64 size)
-{
-	return enter(MT_FN_VALLOC, size, 0);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(pvalloc_enter, __u64 size)
-{
-	/* pvalloc hands out whole pages, at least one */
-	__u64 rounded = size ? (size + page_size - 1) & ~(page_size - 1) : page_size;
-
-	return enter(MT_FN_PVALLOC, rounded, 0);
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(alloc_return, __u64 ret)
-{
-	return leave(ctx, ret);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(free_enter, void *ptr)
+static int on_free(__u64 ptr)
 {
 	if (mt_skip_current() || !ptr)
 		return 0;
@@ -149,8 +89,82 @@ int BPF_KPROBE(free_enter, void *ptr)
 		mt_stat_inc(MT_STAT_NESTED);
 		return 0;
 	}
-	mt_record_free((__u64)ptr, NULL, true);
+	mt_record_free(ptr, NULL, true);
 	return 0;
+}
+
+/* Decodes the arguments of allocator function fn at its entry. With a
+ * constant fn (one program per function) the switch folds away. */
+static __always_inline int on_call(struct pt_regs *ctx, __u32 fn)
+{
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
+
+	switch (fn) {
+	case MT_FN_MALLOC:	/* malloc(size) */
+	case MT_FN_VALLOC:	/* valloc(size) */
+		return enter(fn, a0, 0);
+	case MT_FN_CALLOC:	/* calloc(n, size) */
+		return enter(fn, mul_or_zero(a0, a1), 0);
+	case MT_FN_REALLOC:	/* realloc(ptr, size) */
+		return enter(fn, a1, a0);
+	case MT_FN_REALLOCARRAY: /* reallocarray(ptr, n, size) */
+		return enter(fn, mul_or_zero(a1, a2), a0);
+	case MT_FN_POSIX_MEMALIGN: /* posix_memalign(&ptr, align, size) */
+		return enter(fn, a2, a0);
+	case MT_FN_ALIGNED_ALLOC: /* aligned_alloc(align, size) */
+	case MT_FN_MEMALIGN:	/* memalign(align, size) */
+		return enter(MT_FN_MEMALIGN, a1, 0);
+	case MT_FN_PVALLOC:	/* pvalloc(size): whole pages, at least one */
+		return enter(fn, a0 ? (a0 + page_size - 1) & ~(page_size - 1) : page_size, 0);
+	case MT_FN_FREE:	/* free(ptr) */
+		return on_free(a0);
+	}
+	return 0;
+}
+
+/* Classic uprobes: one program per function (every kernel with uprobes). */
+SEC("uprobe")
+int malloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_MALLOC); }
+SEC("uprobe")
+int calloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_CALLOC); }
+SEC("uprobe")
+int realloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_REALLOC); }
+SEC("uprobe")
+int reallocarray_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_REALLOCARRAY); }
+SEC("uprobe")
+int posix_memalign_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_POSIX_MEMALIGN); }
+/* aligned_alloc and memalign: one signature (in glibc, one address) */
+SEC("uprobe")
+int memalign_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_MEMALIGN); }
+SEC("uprobe")
+int valloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_VALLOC); }
+SEC("uprobe")
+int pvalloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_PVALLOC); }
+SEC("uprobe")
+int free_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_FREE); }
+
+SEC("uretprobe")
+int alloc_return(struct pt_regs *ctx)
+{
+	return leave(ctx, PT_REGS_RC(ctx));
+}
+
+/* Multi-uprobes (kernel 6.6+): one link per process and file for all the
+ * entries, one for all the returns; the cookie names the function. The
+ * loader sets their attach type (libbpf 1.1 has no section for it) and
+ * disables them where the kernel lacks it. Why: every classic uprobe
+ * takes an RCU grace period to detach (about 0.1 s here, one after
+ * another), a multi link one for all its probes. */
+SEC("kprobe")
+int multi_enter(struct pt_regs *ctx)
+{
+	return on_call(ctx, bpf_get_attach_cookie(ctx));
+}
+
+SEC("kprobe")
+int multi_return(struct pt_regs *ctx)
+{
+	return leave(ctx, PT_REGS_RC(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

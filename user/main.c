@@ -45,6 +45,7 @@ enum {
 	OPT_MAX_ALLOCS,
 	OPT_MAX_STACKS,
 	OPT_BENCH_FLOOR,
+	OPT_CLASSIC_UPROBES,
 };
 
 static const struct argp_option argp_options[] = {
@@ -66,6 +67,7 @@ static const struct argp_option argp_options[] = {
 	{ "verbose", OPT_VERBOSE, NULL, 0, "More diagnostics on stderr (-vv: libbpf's too)", 3 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
+	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{},
 };
 
@@ -166,6 +168,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BENCH_FLOOR:
 		o->empty_programs = true;
+		break;
+	case OPT_CLASSIC_UPROBES:
+		o->classic_uprobes = true;
 		break;
 	case ARGP_KEY_ARG:
 		/* argp stops at "--": the rest is the command */

@@ -23,6 +23,7 @@ struct options {
 	uint32_t max_allocs;	/* 0: default map sizes */
 	uint32_t max_stacks;
 	bool empty_programs;	/* --bench-floor: probes without work */
+	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 };
 
 /* Runs the trace the options describe. Returns the process exit code:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "command.h"
 #include "log.h"
@@ -410,6 +411,19 @@ static int trace_loop(struct session *s)
 	return emit_report(s, true);
 }
 
+/* Every probe is a file descriptor (17 per traced process and allocator
+ * file): the default soft limit of 1024 runs out at about 60 processes. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			debug("cannot raise the open-file limit: %s", strerror(errno));
+	}
+}
+
 int session__run(const struct options *opts)
 {
 	struct tracer_opts topts = {
@@ -417,6 +431,7 @@ int session__run(const struct options *opts)
 		.max_allocs = opts->max_allocs,
 		.max_stacks = opts->max_stacks,
 		.empty_programs = opts->empty_programs,
+		.no_multi = opts->classic_uprobes,
 		.on_exit = on_exit_cb,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
@@ -442,6 +457,7 @@ int session__run(const struct options *opts)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	raise_fd_limit();
 	topts.ctx = &s;
 	s.tracer = tracer__new(&topts);
 	if (!s.tracer) {

@@ -2,6 +2,7 @@
 /* Skeleton lifecycle, uprobe attachment and event polling. Purges live in
  * tracer_purge.c, the drain into the profile in tracer_snapshot.c. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "array.h"
 #include "tracer_priv.h"
+#include "uprobe_multi.h"
 
 /* The allocator functions and the program that decodes each one's
  * arguments. Every allocating function also gets the shared return probe. */
@@ -99,6 +101,20 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	     (err = bpf_map__set_max_entries(t->skel->maps.by_stack, opts->max_stacks * 4))))
 		goto fail;
 
+	/* multi-uprobes where the kernel has them: the programs need their
+	 * attach type before load, and must not load where it is unknown */
+	t->use_multi = !opts->no_multi && uprobe_multi__supported();
+	if (t->use_multi) {
+		bpf_program__set_expected_attach_type(t->skel->progs.multi_enter,
+			(enum bpf_attach_type)MT_ATTACH_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(t->skel->progs.multi_return,
+			(enum bpf_attach_type)MT_ATTACH_UPROBE_MULTI);
+	} else {
+		bpf_program__set_autoload(t->skel->progs.multi_enter, false);
+		bpf_program__set_autoload(t->skel->progs.multi_return, false);
+	}
+	debug("uprobe attachment: %s", t->use_multi ? "multi-uprobe links" : "classic uprobes");
+
 	err = memtrail_bpf__load(t->skel);
 	if (err)
 		goto fail;
@@ -117,12 +133,51 @@ fail:
 	return NULL;
 }
 
+struct close_job {
+	const int *fds;
+	size_t n, stride;
+};
+
+static void *close_fds(void *arg)
+{
+	const struct close_job *job = arg;
+	size_t i;
+
+	for (i = 0; i < job->n; i += job->stride)
+		close(job->fds[i]);
+	return NULL;
+}
+
+/* Each multi link waits for one RCU grace period as it goes (about 0.1 s
+ * here); closing them from several threads lets the waits overlap. */
+static void close_multi_links(const int *fds, size_t n)
+{
+	enum { MAX_THREADS = 16 };
+	struct close_job jobs[MAX_THREADS];
+	pthread_t threads[MAX_THREADS];
+	bool started[MAX_THREADS];
+	size_t k, nthreads = n < MAX_THREADS ? n : MAX_THREADS;
+
+	for (k = 0; k < nthreads; k++) {
+		jobs[k] = (struct close_job){ fds + k, n - k, nthreads };
+		started[k] = nthreads > 1 && !pthread_create(&threads[k], NULL, close_fds, &jobs[k]);
+	}
+	for (k = 0; k < nthreads; k++) {
+		if (started[k])
+			pthread_join(threads[k], NULL);
+		else
+			close_fds(&jobs[k]);
+	}
+}
+
 void tracer__free(struct tracer *t)
 {
 	size_t i;
 
 	if (!t)
 		return;
+	close_multi_links(t->multi_fds, t->nmulti);
+	free(t->multi_fds);
 	for (i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
@@ -132,6 +187,47 @@ void tracer__free(struct tracer *t)
 	free(t->execs);
 	free(t->files);
 	free(t);
+}
+
+static int keep_multi_fd(struct tracer *t, int fd)
+{
+	if (array_grow((void **)&t->multi_fds, &t->multi_cap, t->nmulti, sizeof(int))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	t->multi_fds[t->nmulti++] = fd;
+	return 0;
+}
+
+/* Two links for one (file, pid): every entry, and every allocating
+ * function's return; the cookie tells the programs which function. */
+static int attach_multi(struct tracer *t, const char *path, const enum mt_func *fns,
+			const uint64_t *offsets, size_t n, pid_t pid)
+{
+	uint64_t cookies[MT_FN__COUNT], ret_offsets[MT_FN__COUNT];
+	size_t i, nret = 0;
+	int fd, err;
+
+	for (i = 0; i < n; i++) {
+		cookies[i] = fns[i];
+		if (fns[i] != MT_FN_FREE)
+			ret_offsets[nret++] = offsets[i];
+	}
+	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_enter), path,
+				  offsets, cookies, n, pid, false);
+	if (fd < 0)
+		return fd;
+	err = keep_multi_fd(t, fd);
+	if (err)
+		return err;
+	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_return), path,
+				  ret_offsets, cookies, nret, pid, true);
+	if (fd < 0)
+		return fd;
+	err = keep_multi_fd(t, fd);
+	if (!err)
+		t->nprobes += n + nret;
+	return err;
 }
 
 static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
@@ -146,12 +242,14 @@ static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
 	if (!link)
 		return -errno;
 	t->links[t->nlinks++] = link;
+	t->nprobes++;
 	return 0;
 }
 
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 {
 	uint64_t offsets[MT_FN__COUNT];
+	enum mt_func fns[MT_FN__COUNT];
 	struct elf_file *ef = NULL;
 	size_t nattached = 0, i;
 	struct stat st;
@@ -196,15 +294,30 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 			debug("%s: %s is an alias, probed once", path, fn_names[fn]);
 			continue;
 		}
+		fns[nattached] = fn;
 		offsets[nattached++] = off;
-		err = attach_one(t, entry_prog(t->skel, fn), false, path, off, pid);
-		if (!err && fn != MT_FN_FREE)
-			err = attach_one(t, t->skel->progs.alloc_return, true, path, off, pid);
-		if (err)
-			goto out;
-		debug("%s: %s probed at file offset 0x%llx (pid %d)", path,
-		      fn_names[fn], (unsigned long long)off, pid);
+		debug("%s: %s at file offset 0x%llx (pid %d)", path, fn_names[fn],
+		      (unsigned long long)off, pid);
 	}
+	if (t->use_multi) {
+		err = attach_multi(t, path, fns, offsets, nattached, pid);
+		if (err == -EINVAL || err == -EOPNOTSUPP) {
+			/* the feature probe said yes, the kernel says no */
+			warn("multi-uprobe links failed (%s): falling back to classic uprobes",
+			     strerror(-err));
+			t->use_multi = false;
+		}
+	}
+	if (!t->use_multi) {
+		for (i = 0; i < nattached && !err; i++) {
+			err = attach_one(t, entry_prog(t->skel, fns[i]), false, path, offsets[i], pid);
+			if (!err && fns[i] != MT_FN_FREE)
+				err = attach_one(t, t->skel->progs.alloc_return, true, path,
+						 offsets[i], pid);
+		}
+	}
+	if (err)
+		goto out;
 	t->files[t->nfiles++] = (struct attached_file){ st.st_dev, st.st_ino, pid };
 out:
 	elf_file__close(ef);
@@ -213,7 +326,7 @@ out:
 
 size_t tracer__nprobes(const struct tracer *t)
 {
-	return t->nlinks;
+	return t->nprobes;
 }
 
 int map_for_each(int fd, size_t ksz, size_t vsz, map_visit_fn visit, void *ctx)

@@ -17,6 +17,7 @@ struct tracer_opts {
 	uint32_t max_allocs;	/* entries in the live-allocation map */
 	uint32_t max_stacks;	/* distinct user stacks kept */
 	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
+	bool no_multi;		/* classic uprobes even where multi-uprobes exist */
 	/* called from tracer__poll for each process that exited, with what
 	 * it still held (its entries are gone after the call) */
 	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);

@@ -23,8 +23,12 @@ struct tracer {
 	size_t nfiles, files_cap;
 	struct memtrail_bpf *skel;
 	struct ring_buffer *events;
-	struct bpf_link **links;
+	struct bpf_link **links;	/* classic uprobes, one probe each */
 	size_t nlinks, links_cap;
+	int *multi_fds;			/* multi-uprobe links, many probes each */
+	size_t nmulti, multi_cap;
+	bool use_multi;			/* this kernel has multi-uprobe links */
+	size_t nprobes;
 	pid_t *exited; /* exits seen during one poll, purged together */
 	size_t nexited, exited_cap;
 	struct mt_event *execs; /* image replacements seen during one poll */

@@ -351,3 +351,43 @@ Test(malloc_family, command_that_execs_is_followed)
 	free(wl);
 	unlink(out);
 }
+
+/* Kernels before 6.6 have no multi-uprobe links: the same exact totals
+ * through one classic uprobe per function. */
+Test(malloc_family, classic_uprobes_pid_mode)
+{
+	struct child target, other;
+	json_t *root;
+
+	require_root();
+	start_leaky(&target);
+	start_leaky(&other);
+	leaky_go(&other, NULL, 0); /* same libc, not a target */
+	root = trace_leaky_pid(&target, "classic.json", (char *[]){ "--classic-uprobes", NULL },
+			       SIGINT);
+	assert_exact_leaks(root, target.pid);
+	assert_only_pid(root, target.pid);
+	json_decref(root);
+	say(&target, "exit\n");
+	say(&other, "exit\n");
+	reap(&target, 5000);
+	reap(&other, 5000);
+}
+
+Test(malloc_family, classic_uprobes_command_mode)
+{
+	struct child mt;
+	char out[256], *wl = workload("leaky");
+	json_t *root;
+
+	require_root();
+	tmp_path(out, "classic-cmd.json");
+	spawn((char *[]){ (char *)mt_bin(), "--classic-uprobes", "--format", "json", "--output",
+			  out, "--", wl, NULL }, &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0);
+	root = load_report(out);
+	assert_exact_leaks(root, 0);
+	json_decref(root);
+	free(wl);
+	unlink(out);
+}
