@@ -37,7 +37,7 @@ enum mt_stat {
 	MT_STAT_FAILED_ALLOCS,	  /* allocator returned NULL / error: not an allocation */
 	MT_STAT_NESTED,		  /* allocator calls made inside another one, counted once */
 	MT_STAT_DROP_LIVE_FULL,	  /* `live` map full: allocation not recorded */
-	MT_STAT_DROP_STACK_FULL,  /* `by_stack` map full: allocation not recorded */
+	MT_STAT_DROP_TOTALS_FULL,  /* `by_stack` map full: allocation not recorded */
 	MT_STAT_DROP_STACK_COLLISION, /* another stack has the same 64-bit id: recorded as lost */
 	MT_STAT_DROP_STACK_ERROR, /* stack could not be read: recorded as lost */
 	MT_STAT_DROP_STACKS_FULL, /* `stacks` map full: recorded as lost */

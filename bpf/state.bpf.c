@@ -241,7 +241,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 
 	totals = stack_totals(tgid, val.stack_id, kind, true);
 	if (!totals) {
-		mt_stat_inc(MT_STAT_DROP_STACK_FULL);
+		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;
 	}
 	err = bpf_map_update_elem(&live, &key, &val, BPF_NOEXIST);

@@ -13,7 +13,7 @@
 /* The counters reported as drops, by the names the report gives them. */
 static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_DROP_LIVE_FULL] = "live_map_full",
-	[MT_STAT_DROP_STACK_FULL] = "stack_totals_map_full",
+	[MT_STAT_DROP_TOTALS_FULL] = "stack_totals_map_full",
 	[MT_STAT_DROP_STACK_COLLISION] = "stack_collision",
 	[MT_STAT_DROP_STACK_ERROR] = "stack_unreadable",
 	[MT_STAT_DROP_STACKS_FULL] = "stack_map_full",
