@@ -50,6 +50,7 @@ struct session {
 	uint64_t host_exits;	/* whole-host mode: processes that exited holding */
 	int64_t host_exit_bytes, host_exit_allocs; /* ...this much, removed */
 	double start_s;
+	unsigned int nreports;	/* written so far */
 };
 
 static double now_s(void)
@@ -347,6 +348,9 @@ static int emit_report(struct session *s, bool final)
 		err = mt_profile__add_note(p, "every target process exited; the trace ended");
 	if (!err) {
 		mt_profile__finish(p);
+		/* periodic text reports: a blank line between one and the next */
+		if (s->nreports++ && s->opts->format == FORMAT_TEXT)
+			fputc('\n', s->out);
 		err = report__write(p, s->opts, s->out);
 		if (err)
 			error("cannot write the report: %s", strerror(-err));
