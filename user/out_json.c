@@ -104,14 +104,9 @@ int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (!w)
 		return -errno;
 
-	nstacks = p->nsamples;
-	if (o && o->top && o->top < nstacks)
-		nstacks = o->top;
+	nstacks = mt_profile__shown(p, o ? o->top : 0);
 	/* totals over every stack, not just the ones shown */
-	for (i = 0; i < p->nsamples; i++) {
-		bytes += p->samples[i].bytes;
-		allocs += p->samples[i].allocs;
-	}
+	mt_profile__sum(p, 0, &bytes, &allocs);
 
 	jw_start_object(w);
 	jw_string_field(w, "tool", "memtrail");

@@ -278,17 +278,9 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (!p || !f)
 		return -EINVAL;
 
-	nstacks = p->nsamples;
-	if (o && o->top && o->top < nstacks)
-		nstacks = o->top;
-	for (i = 0; i < p->nsamples; i++) {
-		bytes += p->samples[i].bytes;
-		allocs += p->samples[i].allocs;
-		if (i >= nstacks) {
-			rest_bytes += p->samples[i].bytes;
-			rest_allocs += p->samples[i].allocs;
-		}
-	}
+	nstacks = mt_profile__shown(p, o ? o->top : 0);
+	mt_profile__sum(p, 0, &bytes, &allocs);
+	mt_profile__sum(p, nstacks, &rest_bytes, &rest_allocs);
 
 	fputs("memtrail: ", f);
 	if (p->nsamples) {

@@ -229,6 +229,23 @@ void mt_profile__finish(struct mt_profile *p)
 		qsort(p->processes, p->nprocesses, sizeof(*p->processes), cmp_process);
 }
 
+void mt_profile__sum(const struct mt_profile *p, size_t from, uint64_t *bytes,
+		     uint64_t *allocs)
+{
+	size_t i;
+
+	*bytes = *allocs = 0;
+	for (i = from; i < p->nsamples; i++) {
+		*bytes += p->samples[i].bytes;
+		*allocs += p->samples[i].allocs;
+	}
+}
+
+size_t mt_profile__shown(const struct mt_profile *p, size_t top)
+{
+	return top && top < p->nsamples ? top : p->nsamples;
+}
+
 uint64_t mt_profile__total_drops(const struct mt_profile *p)
 {
 	uint64_t sum = 0;

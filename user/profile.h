@@ -108,6 +108,11 @@ int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 /* Orders samples largest first (bytes, then allocs, then pid) and
  * processes the same way; fills per-process totals from the samples. */
 void mt_profile__finish(struct mt_profile *p);
+/* Sums bytes and allocs over samples[from..nsamples). */
+void mt_profile__sum(const struct mt_profile *p, size_t from, uint64_t *bytes,
+		     uint64_t *allocs);
+/* How many samples a writer shows at most top of (0: all). */
+size_t mt_profile__shown(const struct mt_profile *p, size_t top);
 /* Sum of counters in drops. */
 uint64_t mt_profile__total_drops(const struct mt_profile *p);
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "elf_file.h"
 
 static char *fixtures;	/* $MT_FIXTURES */
@@ -28,25 +29,13 @@ static void setup(void)
 
 	cr_assert_not_null(dir, "MT_FIXTURES not set: run through 'make unit'");
 	fixtures = strdup(dir);
-	tmp_dir = strdup("/tmp/mt_elf.XXXXXX");
 	cr_assert_not_null(fixtures);
-	cr_assert_not_null(tmp_dir);
-	cr_assert_not_null(mkdtemp(tmp_dir), "mkdtemp: %s", strerror(errno));
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	tmp_dir = tmpdir_make("mt_elf");
 }
 
 static void teardown(void)
 {
-	if (tmp_dir)
-		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(tmp_dir);
+	tmpdir_remove(tmp_dir);
 	free(fixtures);
 	tmp_dir = fixtures = NULL;
 }

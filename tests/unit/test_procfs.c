@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "procfs.h"
 
 #define FAKE_PID 4242
@@ -44,24 +45,12 @@ static char *make_pid_dir(pid_t pid)
 
 static void setup(void)
 {
-	tmp_root = strdup("/tmp/mt_procfs.XXXXXX");
-	cr_assert_not_null(tmp_root);
-	cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp: %s", strerror(errno));
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	tmp_root = tmpdir_make("mt_procfs");
 }
 
 static void teardown(void)
 {
-	if (tmp_root)
-		nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(tmp_root);
+	tmpdir_remove(tmp_root);
 	tmp_root = NULL;
 }
 

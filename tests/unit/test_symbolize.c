@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "elf_file.h"
 #include "symbolize.h"
 
@@ -42,14 +43,6 @@ static char *fixtures;	/* $MT_FIXTURES, absolute */
 static char *tmp_root;	/* fake procfs root */
 static struct fixture_proc procs[2];
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void setup(void)
 {
 	const char *dir = getenv("MT_FIXTURES");
@@ -57,9 +50,7 @@ static void setup(void)
 	cr_assert_not_null(dir, "MT_FIXTURES not set: run through 'make unit'");
 	fixtures = realpath(dir, NULL);
 	cr_assert_not_null(fixtures, "%s: %s", dir, strerror(errno));
-	tmp_root = strdup("/tmp/mt_sym.XXXXXX");
-	cr_assert_not_null(tmp_root);
-	cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp: %s", strerror(errno));
+	tmp_root = tmpdir_make("mt_sym");
 }
 
 static void fixture_stop(struct fixture_proc *fp)
@@ -83,9 +74,7 @@ static void teardown(void)
 
 	for (i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
 		fixture_stop(&procs[i]);
-	if (tmp_root)
-		nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(tmp_root);
+	tmpdir_remove(tmp_root);
 	free(fixtures);
 	tmp_root = fixtures = NULL;
 }
