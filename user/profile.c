@@ -95,15 +95,23 @@ struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
 	return s;
 }
 
-struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
-				       const char *comm)
+struct mt_process *mt_profile__find_process(struct mt_profile *p, pid_t pid)
 {
-	struct mt_process *proc;
 	size_t i;
 
 	for (i = 0; i < p->nprocesses; i++)
 		if (p->processes[i].pid == pid)
 			return &p->processes[i];
+	return NULL;
+}
+
+struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
+				       const char *comm)
+{
+	struct mt_process *proc = mt_profile__find_process(p, pid);
+
+	if (proc)
+		return proc;
 	if (array_grow((void **)&p->processes, &impl(p)->processes_cap,
 		 p->nprocesses, sizeof(*p->processes))) {
 		errno = ENOMEM;
@@ -208,19 +216,18 @@ static int cmp_process(const void *a, const void *b)
 
 void mt_profile__finish(struct mt_profile *p)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < p->nprocesses; i++) {
 		p->processes[i].outstanding_bytes = 0;
 		p->processes[i].outstanding_allocs = 0;
 	}
 	for (i = 0; i < p->nsamples; i++) {
-		for (j = 0; j < p->nprocesses; j++) {
-			if (p->processes[j].pid == p->samples[i].pid) {
-				p->processes[j].outstanding_bytes += p->samples[i].bytes;
-				p->processes[j].outstanding_allocs += p->samples[i].allocs;
-				break;
-			}
+		struct mt_process *proc = mt_profile__find_process(p, p->samples[i].pid);
+
+		if (proc) {
+			proc->outstanding_bytes += p->samples[i].bytes;
+			proc->outstanding_allocs += p->samples[i].allocs;
 		}
 	}
 	if (p->nsamples)

@@ -93,6 +93,8 @@ void mt_profile__free(struct mt_profile *p);
 struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
 					 const char *comm, const char *kind,
 					 const uint64_t *addrs, size_t n);
+/* The process entry for pid, or NULL when there is none. */
+struct mt_process *mt_profile__find_process(struct mt_profile *p, pid_t pid);
 /* Returns the process entry for pid, creating it; NULL with errno set. */
 struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
 				       const char *comm);

@@ -59,10 +59,7 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 		struct mt_process *proc;
 		char comm[16] = "?";
 
-		proc = NULL;
-		for (size_t j = 0; j < p->nprocesses; j++)
-			if (p->processes[j].pid == s->pid)
-				proc = &p->processes[j];
+		proc = mt_profile__find_process(p, s->pid);
 		if (!proc) {
 			procfs__read_comm(NULL, s->pid, comm, sizeof(comm));
 			proc = mt_profile__process(p, s->pid, comm);

@@ -381,8 +381,3 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 	}
 	return err < 0 ? err : 0;
 }
-
-void tracer__purge(struct tracer *t, pid_t pid)
-{
-	tracer_purge_exited(t, &pid, 1);
-}

@@ -39,9 +39,6 @@ size_t tracer__nprobes(const struct tracer *t);
  * Returns 0 or -errno (-EINTR is passed up for the caller's loop). */
 int tracer__poll(struct tracer *t, int timeout_ms);
 
-/* Removes every entry of process pid from the maps now. */
-void tracer__purge(struct tracer *t, pid_t pid);
-
 /* Reads counters, outstanding totals, ages and stacks into p (frames are
  * addresses only; the symbolizer names them). Allocations younger than
  * min_age_ns are left out. Only processes accepted by keep() (NULL: all).
