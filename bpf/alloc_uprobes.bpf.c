@@ -93,6 +93,22 @@ static int on_free(__u64 ptr)
 	return 0;
 }
 
+/* A libc syscall wrapper (mmap, munmap, mremap, brk) is entered: its
+ * return address is at *sp now. The kernel hook that sees the syscall
+ * takes its caller from there, since the wrapper keeps no frame pointer
+ * and the frame walk would skip the caller. */
+static int on_wrapper(struct pt_regs *ctx)
+{
+	struct mt_thread *t;
+
+	if (!mt_traced_current())
+		return 0;
+	t = mt_thread_state(true);
+	if (t)
+		t->wrapper_sp = PT_REGS_SP(ctx);
+	return 0;
+}
+
 /* Decodes the arguments of allocator function fn at its entry. With a
  * constant fn (one program per function) the switch folds away. */
 static __always_inline int on_call(struct pt_regs *ctx, __u32 fn)
@@ -118,6 +134,8 @@ static __always_inline int on_call(struct pt_regs *ctx, __u32 fn)
 		return enter(fn, a0 ? (a0 + page_size - 1) & ~(page_size - 1) : page_size, 0);
 	case MT_FN_FREE:	/* free(ptr) */
 		return on_free(a0);
+	case MT_FN_SYSCALL_WRAPPER:
+		return on_wrapper(ctx);
 	}
 	return 0;
 }
@@ -142,6 +160,9 @@ SEC("uprobe")
 int pvalloc_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_PVALLOC); }
 SEC("uprobe")
 int free_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_FREE); }
+
+SEC("uprobe")
+int wrapper_enter(struct pt_regs *ctx) { return on_call(ctx, MT_FN_SYSCALL_WRAPPER); }
 
 SEC("uretprobe")
 int alloc_return(struct pt_regs *ctx)

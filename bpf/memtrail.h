@@ -10,6 +10,8 @@
  * unchanged code (the profile model and writers take it as a label). */
 enum mt_kind {
 	MT_KIND_MALLOC = 0,
+	MT_KIND_MMAP,	/* mapped by the user's own mmap/mremap/brk (kept in user space) */
+	MT_KIND_FAULT,	/* pages first touched: growth, never decremented */
 	MT_KIND__COUNT,
 };
 
@@ -26,6 +28,9 @@ enum mt_func {
 	MT_FN_VALLOC,
 	MT_FN_PVALLOC,
 	MT_FN__COUNT,
+	/* syscall wrappers (mmap, munmap, mremap, brk): only their entry stack
+	 * pointer is kept, so the kernel hooks can name the wrapper's caller */
+	MT_FN_SYSCALL_WRAPPER = MT_FN__COUNT,
 };
 
 /* Per-CPU counters in the `stats` map. Every event that is not recorded
@@ -44,6 +49,12 @@ enum mt_stat {
 	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced */
 	MT_STAT_INFERRED_FREES,	  /* address returned again without a free we saw: old record retired */
 	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit/exec notification lost */
+	MT_STAT_VM_CALLS,	  /* mmap/munmap/mremap/brk calls seen */
+	MT_STAT_VM_INTERNAL,	  /* ... of those, made inside the allocator */
+	MT_STAT_DROP_VM_EVENTS,	  /* ring buffer full: a mapping change was lost */
+	MT_STAT_FAULTS,		  /* first-touch page faults counted */
+	MT_STAT_RSS_EVENTS,	  /* RSS counter changes seen */
+	MT_STAT_DROP_RSS_FULL,	  /* `rss` map full: a process's RSS not followed */
 	MT_STAT__COUNT,
 };
 
@@ -96,6 +107,47 @@ struct mt_event {
 	__u32 type;
 	__u32 tgid;
 	__u64 ts_ns;
+};
+
+/* Mapping changes, in kernel order. A removal is sent at the syscall's
+ * entry (before another thread can be handed the same range) and
+ * confirmed at its exit, so user space never takes a newer mapping for an
+ * older one. */
+enum mt_vm_event_type {
+	MT_EV_MMAP = 3,		/* [addr, addr+len) mapped (exit; MAP_FIXED replaces) */
+	MT_EV_UNMAP_BEGIN = 4,	/* munmap [addr, addr+len) about to go (entry) */
+	MT_EV_REMAP_BEGIN = 5,	/* mremap of [addr, addr+len) (entry) */
+	MT_EV_SYSCALL_END = 6,	/* the BEGIN's call returned: addr = result, len = new length */
+	MT_EV_BRK = 7,		/* program break moved from addr to addr+len (signed) */
+};
+
+/* mt_vm_event.flags */
+#define MT_VM_INTERNAL	(1u << 0) /* issued inside malloc & co: allocator's own */
+#define MT_VM_ANON	(1u << 1) /* no file behind it */
+#define MT_VM_SHARED	(1u << 2) /* MAP_SHARED */
+#define MT_VM_FAILED	(1u << 3) /* SYSCALL_END: the call failed, nothing changed */
+
+struct mt_vm_event {
+	__u32 type;
+	__u32 tgid;
+	__u64 ts_ns;
+	__u32 tid;	/* pairs BEGIN with its END */
+	__u32 flags;
+	__u64 addr;
+	__s64 len;
+	__u64 stack_id;	/* caller's stack for MMAP/BRK/END (growth), else 0 */
+};
+
+/* rss[mm_id]: a process's RSS counters as the kernel keeps them, from
+ * kmem:rss_stat (it fires on every change, with the absolute value). */
+enum mt_rss_member { MT_RSS_FILE = 0, MT_RSS_ANON, MT_RSS_SWAP, MT_RSS_SHMEM, MT_RSS__COUNT };
+
+struct mt_rss {
+	__u32 tgid;
+	__u32 _pad;
+	__s64 bytes[MT_RSS__COUNT]; /* -1: unchanged since tracing began */
+	__s64 peak[MT_RSS__COUNT];  /* highest value seen, -1 likewise */
+	__u64 ts_ns;		    /* last change: the newest mm of a tgid is its live one */
 };
 
 /* Corrections user space applies to by_stack: it fills deltas[0..n) and

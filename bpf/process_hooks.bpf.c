@@ -7,10 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "state.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
+MT_EVENTS_RING;
 
 static void emit(__u32 type, __u32 tgid)
 {

@@ -12,6 +12,7 @@
 /* Knobs set by the loader before load. */
 const volatile __u32 self_tgid = 0;	  /* memtrail itself: never traced */
 const volatile bool empty_programs = false; /* benchmark floor: hooks do nothing */
+const volatile bool filter_tgids = false;  /* kernel hooks: only tgids in `targets` */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -57,6 +58,14 @@ struct {
 	__type(value, struct mt_delta);
 } deltas SEC(".maps");
 
+/* the processes kernel hooks act on (when filter_tgids), set by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -69,6 +78,21 @@ bool mt_skip_current(void)
 	if (empty_programs)
 		return true;
 	return (__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+bool mt_traced_current(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (empty_programs || tgid == self_tgid)
+		return false;
+	return !filter_tgids || bpf_map_lookup_elem(&targets, &tgid);
+}
+
+struct mt_thread *mt_thread_state(bool create)
+{
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 void mt_stat_add(enum mt_stat stat, __s64 delta)
@@ -89,8 +113,7 @@ struct mt_thread *mt_call_enter(__u32 func)
 {
 	struct mt_thread *t;
 
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	t = mt_thread_state(true);
 	if (!t) {
 		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
 		return NULL;
@@ -108,7 +131,7 @@ struct mt_thread *mt_call_exit(void)
 {
 	struct mt_thread *t;
 
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	t = mt_thread_state(false);
 	/* depth 0: the entry ran before we attached; nothing to match */
 	if (!t || t->depth == 0)
 		return NULL;
@@ -121,7 +144,7 @@ bool mt_in_call(void)
 {
 	struct mt_thread *t;
 
-	t = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0, 0);
+	t = mt_thread_state(false);
 	return t && t->depth > 0;
 }
 
@@ -186,7 +209,7 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 
 /* Reads the user stack (ctx at the allocator's return: ips[0] is the
  * caller) and returns its id, storing it on first sight. */
-static __u64 store_stack(void *ctx)
+static __u64 store_stack(void *ctx, __u64 first_ip)
 {
 	struct mt_stack *st, *known;
 	__u32 zero = 0;
@@ -202,6 +225,8 @@ static __u64 store_stack(void *ctx)
 		return MT_STACK_LOST;
 	}
 	st->nframes = len / sizeof(st->ips[0]);
+	if (first_ip)
+		st->ips[0] = first_ip;
 	id = hash_stack(st);
 
 	known = bpf_map_lookup_elem(&stacks, &id);
@@ -227,6 +252,25 @@ static __u64 store_stack(void *ctx)
 	return id;
 }
 
+__u64 mt_stack_id(void *ctx, __u64 first_ip)
+{
+	return store_stack(ctx, first_ip);
+}
+
+void mt_count_fault(void *ctx, __u64 bytes)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct mt_stack_val *totals;
+
+	totals = stack_totals(tgid, store_stack(ctx, 0), MT_KIND_FAULT, true);
+	if (!totals) {
+		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
+		return;
+	}
+	add_to(totals, bytes, 1);
+	mt_stat_inc(MT_STAT_FAULTS);
+}
+
 void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -236,7 +280,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	struct mt_live_val *stale;
 	long err;
 
-	val.stack_id = store_stack(ctx);
+	val.stack_id = store_stack(ctx, 0);
 	val.ts_ns = bpf_ktime_get_ns();
 
 	totals = stack_totals(tgid, val.stack_id, kind, true);

@@ -16,10 +16,29 @@ struct mt_thread {
 	struct mt_live_val old; /* realloc: the record taken off at entry */
 	__u32 old_found;
 	__u32 _pad;
+	/* kernel hooks: the mmap-family syscall in progress on this thread */
+	__u64 wrapper_sp;	/* user sp at a libc syscall wrapper's entry: *sp is its caller */
+	__u64 sys_len;		/* mmap: length; mremap: new length; brk: break before */
+	__u64 sys_old_len;	/* mremap: old length */
+	__u32 sys_nr;		/* syscall number, 0: none in progress */
+	__u32 sys_flags;	/* MT_VM_* flags decided at entry */
 };
+
+/* The ring every event goes through, in kernel order (defined in
+ * process_hooks.bpf.c; other files declare it with this). */
+#define MT_EVENTS_RING							\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_RINGBUF);			\
+		__uint(max_entries, 1024 * 1024);			\
+	} events SEC(".maps")
 
 /* Returns true when the hooks must not act on the current process. */
 bool mt_skip_current(void) __hidden;
+/* Kernel hooks fire for every process: true when the current one is a
+ * target (uprobes are attached per target, so they need no filter). */
+bool mt_traced_current(void) __hidden;
+/* The current thread's state, created when create is set; NULL if none. */
+struct mt_thread *mt_thread_state(bool create) __hidden;
 
 /* Adds to a per-CPU counter. */
 void mt_stat_add(enum mt_stat stat, __s64 delta) __hidden;
@@ -32,6 +51,13 @@ struct mt_thread *mt_call_enter(__u32 func) __hidden;
 struct mt_thread *mt_call_exit(void) __hidden;
 /* True while any allocator call is in progress on this thread. */
 bool mt_in_call(void) __hidden;
+
+/* Reads, stores and returns the id of the current user stack (MT_STACK_LOST
+ * when it cannot be kept, counted). first_ip, when non-zero, replaces the
+ * innermost frame (the caller of a frameless syscall wrapper). */
+__u64 mt_stack_id(void *ctx, __u64 first_ip) __hidden;
+/* Adds a resident page to the current stack's "fault" totals. */
+void mt_count_fault(void *ctx, __u64 bytes) __hidden;
 
 /* Records an outstanding allocation at (tgid, addr) with the user stack of
  * the caller; ctx must be at the allocator's return. */

@@ -46,12 +46,16 @@ enum {
 	OPT_MAX_STACKS,
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
+	OPT_EVENTS,
 };
 
 static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, 0, "Target (default: the whole host):", 1 },
 	{ "pid", OPT_PID, "PID[,PID...]", 0, "Trace these processes only", 1 },
 	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
+
+	{ "events", OPT_EVENTS, "LIST", 0, "What to trace: malloc (default), mmap, faults, rss, or all; "
+	  "comma-separated. Kernel events add an RSS accounting to the report", 1 },
 
 	{ NULL, 0, NULL, 0, "Reporting:", 2 },
 	{ "duration", OPT_DURATION, "SEC", 0, "Stop after SEC seconds (default: Ctrl-C, or when the targets exit)", 2 },
@@ -100,6 +104,41 @@ static int parse_ulong(const char *arg, const char *flag, unsigned long min,
 		return -EINVAL;
 	}
 	*out = v;
+	return 0;
+}
+
+/* "malloc,mmap,faults,rss" or "all" -> enum mt_events bits */
+static int parse_events(const char *arg, unsigned *out)
+{
+	static const struct { const char *name; unsigned bits; } names[] = {
+		{ "malloc", MT_EVENTS_MALLOC }, { "mmap", MT_EVENTS_MMAP },
+		{ "faults", MT_EVENTS_FAULTS }, { "rss", MT_EVENTS_RSS },
+		{ "all", MT_EVENTS_MALLOC | MT_EVENTS_KERNEL },
+	};
+	char *copy = strdup(arg), *tok, *save = NULL;
+	unsigned bits = 0;
+	size_t i;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			error("invalid --events '%s': '%s' is not one of malloc, mmap, "
+			      "faults, rss, all", arg, tok);
+			free(copy);
+			return -EINVAL;
+		}
+		bits |= names[i].bits;
+	}
+	free(copy);
+	if (!bits) {
+		error("invalid --events '%s': nothing to trace", arg);
+		return -EINVAL;
+	}
+	*out = bits;
 	return 0;
 }
 
@@ -172,6 +211,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CLASSIC_UPROBES:
 		o->classic_uprobes = true;
 		break;
+	case OPT_EVENTS:
+		if (parse_events(arg, &o->events))
+			return EINVAL;
+		break;
 	case ARGP_KEY_ARG:
 		/* argp stops at "--": the rest is the command */
 		if (!state->quoted) {
@@ -214,7 +257,7 @@ int main(int argc, char **argv)
 		.args_doc = "[-- COMMAND ARGS...]",
 		.doc = doc,
 	};
-	struct options opts = {};
+	struct options opts = { .events = MT_EVENTS_MALLOC };
 	int rc;
 
 	argp_err_exit_status = 2;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "tracer.h"
 
 enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
 
@@ -22,6 +23,8 @@ struct options {
 	const char *output;	/* NULL: stdout */
 	uint32_t max_allocs;	/* 0: default map sizes */
 	uint32_t max_stacks;
+	unsigned events;	/* --events: enum mt_events bits */
+	enum hook_path kernel_hooks; /* --kernel-hooks: PATH_NONE = the first that works */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 };

@@ -46,6 +46,8 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 
 	jw_start_object(w);
 	jw_string_field(w, "kind", s->kind);
+	if (s->mapping)
+		jw_string_field(w, "mapping", s->mapping);
 	jw_i64_field(w, "pid", s->pid);
 	put_comm(w, "comm", s->comm);
 	jw_u64_field(w, "bytes", s->bytes);
@@ -60,6 +62,28 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	jw_end_object(w);
 }
 
+/* The kernel's RSS counters in bytes; null for one that never changed
+ * while traced (its value is the one /proc shows). */
+static void put_counters(struct json_writer *w, const char *name,
+			 const struct mt_rss_counters *c)
+{
+	const struct { const char *name; int64_t v; } f[] = {
+		{ "anon", c->anon }, { "file", c->file }, { "shmem", c->shmem }, { "swap", c->swap },
+	};
+	size_t i;
+
+	jw_name(w, name);
+	jw_start_object(w);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		jw_name(w, f[i].name);
+		if (f[i].v < 0)
+			jw_null(w);
+		else
+			jw_i64(w, f[i].v);
+	}
+	jw_end_object(w);
+}
+
 static void put_process(struct json_writer *w, const struct mt_process *pr)
 {
 	jw_start_object(w);
@@ -68,6 +92,12 @@ static void put_process(struct json_writer *w, const struct mt_process *pr)
 	jw_u64_field(w, "outstanding_bytes", pr->outstanding_bytes);
 	jw_u64_field(w, "outstanding_allocs", pr->outstanding_allocs);
 	jw_u64_field(w, "rss_bytes", pr->rss_bytes);
+	jw_u64_field(w, "faulted_bytes", pr->faulted_bytes);
+	jw_u64_field(w, "faults", pr->faults);
+	if (pr->rss_traced) {
+		put_counters(w, "rss_kernel", &pr->rss_now);
+		put_counters(w, "rss_kernel_peak", &pr->rss_peak);
+	}
 	jw_end_object(w);
 }
 

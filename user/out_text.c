@@ -193,6 +193,10 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	put_comm(f, s->comm);
 	fputs(") [", f);
 	put_clean(f, s->kind ? s->kind : "unknown");
+	if (s->mapping) {
+		fputc(' ', f);
+		put_clean(f, s->mapping);
+	}
 	fputs("]\n", f);
 
 	if (s->stack_lost) {
@@ -203,6 +207,32 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 		fputs("    [no frames]\n", f);
 	for (i = 0; i < s->nframes; i++)
 		put_frame(f, i, &s->frames[i]);
+}
+
+/* One RSS counter: now (peak), as the kernel counts it. */
+static void put_counter(FILE *f, const char *name, int64_t now, int64_t peak)
+{
+	fprintf(f, "  %s ", name);
+	if (now < 0) {
+		fputs("unchanged", f);
+		return;
+	}
+	put_human(f, now);
+	if (peak > now) {
+		fputs(" (peak ", f);
+		put_human(f, peak);
+		fputc(')', f);
+	}
+}
+
+static void put_rss_counters(FILE *f, const struct mt_process *pr)
+{
+	fputs("    kernel rss counters:", f);
+	put_counter(f, "anon", pr->rss_now.anon, pr->rss_peak.anon);
+	put_counter(f, "file", pr->rss_now.file, pr->rss_peak.file);
+	put_counter(f, "shmem", pr->rss_now.shmem, pr->rss_peak.shmem);
+	put_counter(f, "swap", pr->rss_now.swap, pr->rss_peak.swap);
+	fputc('\n', f);
 }
 
 static void put_processes(FILE *f, const struct mt_profile *p)
@@ -227,7 +257,13 @@ static void put_processes(FILE *f, const struct mt_profile *p)
 		} else {
 			fputs(", exited", f); /* no rss to read any more */
 		}
+		if (pr->faults) {
+			fputs(", faulted in ", f);
+			put_human(f, pr->faulted_bytes);
+		}
 		fputc('\n', f);
+		if (pr->rss_traced)
+			put_rss_counters(f, pr);
 	}
 }
 

@@ -110,8 +110,11 @@ struct mt_process *mt_profile__process(struct mt_profile *p, pid_t pid,
 {
 	struct mt_process *proc = mt_profile__find_process(p, pid);
 
-	if (proc)
+	if (proc) {
+		if (!proc->comm[0] && comm) /* created before its name was known */
+			snprintf(proc->comm, sizeof(proc->comm), "%s", comm);
 		return proc;
+	}
 	if (array_grow((void **)&p->processes, &impl(p)->processes_cap,
 		 p->nprocesses, sizeof(*p->processes))) {
 		errno = ENOMEM;
@@ -221,13 +224,19 @@ void mt_profile__finish(struct mt_profile *p)
 	for (i = 0; i < p->nprocesses; i++) {
 		p->processes[i].outstanding_bytes = 0;
 		p->processes[i].outstanding_allocs = 0;
+		p->processes[i].faulted_bytes = 0;
+		p->processes[i].faults = 0;
 	}
 	for (i = 0; i < p->nsamples; i++) {
-		struct mt_process *proc = mt_profile__find_process(p, p->samples[i].pid);
+		const struct mt_sample *s = &p->samples[i];
+		struct mt_process *proc = mt_profile__find_process(p, s->pid);
 
-		if (proc) {
-			proc->outstanding_bytes += p->samples[i].bytes;
-			proc->outstanding_allocs += p->samples[i].allocs;
+		if (proc && mt_sample__held(s)) {
+			proc->outstanding_bytes += s->bytes;
+			proc->outstanding_allocs += s->allocs;
+		} else if (proc) {
+			proc->faulted_bytes += s->bytes;
+			proc->faults += s->allocs;
 		}
 	}
 	if (p->nsamples)
@@ -243,9 +252,16 @@ void mt_profile__sum(const struct mt_profile *p, size_t from, uint64_t *bytes,
 
 	*bytes = *allocs = 0;
 	for (i = from; i < p->nsamples; i++) {
+		if (!mt_sample__held(&p->samples[i]))
+			continue;
 		*bytes += p->samples[i].bytes;
 		*allocs += p->samples[i].allocs;
 	}
+}
+
+bool mt_sample__held(const struct mt_sample *s)
+{
+	return !s->kind || strcmp(s->kind, "fault") != 0;
 }
 
 size_t mt_profile__shown(const struct mt_profile *p, size_t top)

@@ -33,7 +33,8 @@ struct mt_frame {
 struct mt_sample {
 	pid_t pid;
 	char comm[16];
-	const char *kind;	/* "malloc", ... (static string) */
+	const char *kind;	/* "malloc", "mmap", "fault" (static string) */
+	const char *mapping;	/* mmap: "anon_private", "file_shared", ...; else NULL */
 	uint64_t bytes;
 	uint64_t allocs;
 	double oldest_age_s;	/* age of its oldest outstanding allocation */
@@ -48,6 +49,15 @@ struct mt_process {
 	uint64_t outstanding_bytes;
 	uint64_t outstanding_allocs;
 	uint64_t rss_bytes;	/* 0 when the process is gone */
+	uint64_t faulted_bytes;	/* "fault" samples: resident growth, not held memory */
+	uint64_t faults;
+	/* --events rss: the kernel's RSS counters over the trace, in bytes
+	 * (kmem:rss_stat); now[] is current, peak[] the highest seen */
+	bool rss_traced;
+	uint64_t rss_ts_ns;	/* when the counters last changed */
+	struct mt_rss_counters {
+		int64_t anon, file, shmem, swap;
+	} rss_now, rss_peak;
 };
 
 /* A named counter: every event not recorded exactly is one of these. */
@@ -110,7 +120,11 @@ int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 /* Orders samples largest first (bytes, then allocs, then pid) and
  * processes the same way; fills per-process totals from the samples. */
 void mt_profile__finish(struct mt_profile *p);
-/* Sums bytes and allocs over samples[from..nsamples). */
+/* True for memory a sample holds (malloc, mmap); false for "fault"
+ * samples, which count pages touched inside that memory: adding them to
+ * the held bytes would count those bytes twice. */
+bool mt_sample__held(const struct mt_sample *s);
+/* Sums bytes and allocs over the held samples of samples[from..nsamples). */
 void mt_profile__sum(const struct mt_profile *p, size_t from, uint64_t *bytes,
 		     uint64_t *allocs);
 /* How many samples a writer shows at most top of (0: all). */

@@ -60,7 +60,9 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 		char comm[16] = "?";
 
 		proc = mt_profile__find_process(p, s->pid);
-		if (!proc) {
+		/* first sample of this process (an entry made for its RSS
+		 * counters has no name yet) */
+		if (!proc || !proc->comm[0]) {
 			procfs__read_comm(NULL, s->pid, comm, sizeof(comm));
 			proc = mt_profile__process(p, s->pid, comm);
 			if (!proc) {

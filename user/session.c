@@ -11,6 +11,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "command.h"
+#include "hook_plan.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "options.h"
 #include "procfs.h"
@@ -51,6 +53,9 @@ struct session {
 	int64_t host_exit_bytes, host_exit_allocs; /* ...this much, removed */
 	double start_s;
 	unsigned int nreports;	/* written so far */
+	struct hook_plan plan;	/* kernel hooks: the path each one takes */
+	char **hook_notes;	/* requested kernel events this kernel cannot give */
+	size_t nhook_notes;
 };
 
 static double now_s(void)
@@ -126,6 +131,8 @@ static int add_target(struct session *s, pid_t pid)
 	s->targets = tmp;
 	memset(&s->targets[s->ntargets], 0, sizeof(*tmp));
 	s->targets[s->ntargets].pid = pid;
+	if (s->tracer && tracer__add_target(s->tracer, pid))
+		return -ENOMEM;
 	if (procfs__read_comm(NULL, pid, s->targets[s->ntargets].comm,
 			      sizeof(tmp->comm)))
 		strcpy(s->targets[s->ntargets].comm, "?");
@@ -338,6 +345,8 @@ static int emit_report(struct session *s, bool final)
 	}
 	for (i = 0; i < s->nexit_notes && !err; i++)
 		err = mt_profile__add_note(p, "%s", s->exit_notes[i]);
+	for (i = 0; i < s->nhook_notes && !err; i++)
+		err = mt_profile__add_note(p, "%s", s->hook_notes[i]);
 	if (!err && s->host_exits)
 		err = mt_profile__add_note(p, "%llu processes exited during the trace; the %lld "
 					   "bytes in %lld allocations they still held were removed",
@@ -415,6 +424,51 @@ static int trace_loop(struct session *s)
 	return emit_report(s, true);
 }
 
+static int add_hook_note(struct session *s, const char *fmt, const char *a, const char *b)
+{
+	char **tmp = reallocarray(s->hook_notes, s->nhook_notes + 1, sizeof(*tmp));
+
+	if (!tmp)
+		return -ENOMEM;
+	s->hook_notes = tmp;
+	if (asprintf(&s->hook_notes[s->nhook_notes], fmt, a, b) < 0)
+		return -ENOMEM;
+	warn("%s", s->hook_notes[s->nhook_notes++]);
+	return 0;
+}
+
+/* Which path each kernel hook takes here. A hook with no path is left out
+ * with a warning and a note in the report; a path the user forced that
+ * this kernel lacks is an error. 0 or an exit code. */
+static int plan_kernel_hooks(struct session *s)
+{
+	struct kernel_features f;
+	enum hook_id h;
+	int err;
+
+	kernel_features__probe(&f, true);
+	err = hook_plan__choose(&f, s->opts->kernel_hooks, &s->plan);
+	for (h = 0; h < HOOK__COUNT; h++) {
+		const struct hook_choice *c = &s->plan.hooks[h];
+
+		if (err && c->path == PATH_NONE && s->opts->kernel_hooks != PATH_NONE) {
+			error("--kernel-hooks %s: %s", hook_path__name(s->opts->kernel_hooks), c->why);
+			return EXIT_USAGE;
+		}
+		debug("%s hook: %s (%s)", hook__name(h), hook_path__name(c->path), c->why);
+	}
+	for (h = 0; h < HOOK__COUNT; h++) {
+		bool wanted = (h == HOOK_FAULT ? MT_EVENTS_FAULTS
+			       : h == HOOK_RSS ? MT_EVENTS_RSS : MT_EVENTS_MMAP) & s->opts->events;
+
+		if (wanted && s->plan.hooks[h].path == PATH_NONE &&
+		    add_hook_note(s, "%s events are not traced on this kernel: %s",
+				  hook__name(h), s->plan.hooks[h].why))
+			return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 /* Every probe is a file descriptor (17 per traced process and allocator
  * file): the default soft limit of 1024 runs out at about 60 processes. */
 static void raise_fd_limit(void)
@@ -462,6 +516,14 @@ int session__run(const struct options *opts)
 		goto out;
 	}
 	raise_fd_limit();
+	if (opts->events & MT_EVENTS_KERNEL) {
+		rc = plan_kernel_hooks(&s);
+		if (rc)
+			goto out;
+		topts.plan = &s.plan;
+	}
+	topts.events = opts->events;
+	topts.filter_tgids = s.kind != MT_TARGET_SYSTEM;
 	topts.ctx = &s;
 	s.tracer = tracer__new(&topts);
 	if (!s.tracer) {
@@ -510,6 +572,9 @@ out:
 	for (i = 0; i < s.nexit_notes; i++)
 		free(s.exit_notes[i]);
 	free(s.exit_notes);
+	for (i = 0; i < s.nhook_notes; i++)
+		free(s.hook_notes[i]);
+	free(s.hook_notes);
 	free(s.targets);
 	free(s.target_desc);
 	return rc;

@@ -31,6 +31,7 @@ static struct bpf_program *entry_prog(struct memtrail_bpf *skel, enum mt_func fn
 	case MT_FN_MEMALIGN: return skel->progs.memalign_enter;
 	case MT_FN_VALLOC: return skel->progs.valloc_enter;
 	case MT_FN_PVALLOC: return skel->progs.pvalloc_enter;
+	case MT_FN_SYSCALL_WRAPPER: return skel->progs.wrapper_enter;
 	default: return NULL;
 	}
 }
@@ -48,6 +49,16 @@ static const char *const fn_names[MT_FN__COUNT] = {
 	[MT_FN_PVALLOC] = "pvalloc",
 };
 
+/* The libc syscall wrappers whose callers the mmap events name. */
+static const char *const wrapper_names[] = { "mmap", "munmap", "mremap", "brk" };
+#define MAX_PROBES (MT_FN__COUNT + sizeof(wrapper_names) / sizeof(wrapper_names[0]))
+
+/* Allocating functions get a return probe too; free and the wrappers not. */
+static bool has_return(enum mt_func fn)
+{
+	return fn != MT_FN_FREE && fn != MT_FN_SYSCALL_WRAPPER;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -55,6 +66,15 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
+	if (ev->type >= MT_EV_MMAP && size >= sizeof(struct mt_vm_event)) {
+		if (t->vm)
+			vm_map__apply(t->vm, data);
+		return 0;
+	}
+	/* the process's address space is gone: its mappings with it (in
+	 * stream order, before any mapping of the new image) */
+	if (t->vm && (ev->type == MT_EV_EXIT || ev->type == MT_EV_EXEC))
+		vm_map__forget(t->vm, ev->tgid);
 	switch (ev->type) {
 	case MT_EV_EXIT:
 		if (array_grow((void **)&t->exited, &t->exited_cap, t->nexited, sizeof(pid_t)))
@@ -68,6 +88,117 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	return 0;
+}
+
+/* The syscall hooks' programs per path, and where they attach. */
+struct syscall_hook {
+	enum hook_id hook;
+	const char *name; /* syscall name: __x64_sys_<name> */
+};
+
+static const struct syscall_hook syscall_hooks[] = {
+	{ HOOK_MMAP, "mmap" },
+	{ HOOK_MUNMAP, "munmap" },
+	{ HOOK_MREMAP, "mremap" },
+	{ HOOK_BRK, "brk" },
+};
+
+/* A syscall hook's own programs on the fentry and tracepoint paths (the
+ * kprobe path shares one pair: vm_kprobe, vm_kretprobe). */
+struct hook_progs {
+	struct bpf_program *fentry, *fexit, *tp_enter, *tp_exit;
+};
+
+static struct hook_progs syscall_progs(struct memtrail_bpf *skel, enum hook_id hook)
+{
+#define PROGS(name) (struct hook_progs){ skel->progs.name##_fentry, skel->progs.name##_fexit, \
+					 skel->progs.name##_tp_enter, skel->progs.name##_tp_exit }
+	switch (hook) {
+	case HOOK_MMAP: return PROGS(mmap);
+	case HOOK_MUNMAP: return PROGS(munmap);
+	case HOOK_MREMAP: return PROGS(mremap);
+	default: return PROGS(brk);
+	}
+#undef PROGS
+}
+
+static unsigned hook_events(enum hook_id hook)
+{
+	switch (hook) {
+	case HOOK_FAULT: return MT_EVENTS_FAULTS;
+	case HOOK_RSS: return MT_EVENTS_RSS;
+	default: return MT_EVENTS_MMAP;
+	}
+}
+
+/* The path each requested hook takes, PATH_NONE for the others. */
+static enum hook_path path_of(const struct tracer *t, enum hook_id hook)
+{
+	if (!t->opts.plan || !(t->opts.events & hook_events(hook)))
+		return PATH_NONE;
+	return t->opts.plan->hooks[hook].path;
+}
+
+/* Before load: only the programs of the chosen paths are loaded (the
+ * others may not even load on this kernel: fentry where it is refused). */
+static void select_kernel_progs(struct tracer *t)
+{
+	struct memtrail_bpf *skel = t->skel;
+	bool kprobe = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(syscall_hooks) / sizeof(syscall_hooks[0]); i++) {
+		enum hook_path path = path_of(t, syscall_hooks[i].hook);
+		struct hook_progs p = syscall_progs(skel, syscall_hooks[i].hook);
+
+		bpf_program__set_autoload(p.fentry, path == PATH_FENTRY);
+		bpf_program__set_autoload(p.fexit, path == PATH_FENTRY);
+		bpf_program__set_autoload(p.tp_enter, path == PATH_TRACEPOINT);
+		bpf_program__set_autoload(p.tp_exit, path == PATH_TRACEPOINT);
+		kprobe |= path == PATH_KPROBE;
+	}
+	bpf_program__set_autoload(skel->progs.vm_kprobe, kprobe);
+	bpf_program__set_autoload(skel->progs.vm_kretprobe, kprobe);
+	bpf_program__set_autoload(skel->progs.fault_btf, path_of(t, HOOK_FAULT) == PATH_TP_BTF);
+	bpf_program__set_autoload(skel->progs.fault_tp, path_of(t, HOOK_FAULT) == PATH_TRACEPOINT);
+	bpf_program__set_autoload(skel->progs.rss_tp, path_of(t, HOOK_RSS) == PATH_TRACEPOINT);
+	/* without mmap events the wrapper probe has nobody to tell */
+	bpf_program__set_autoload(skel->progs.wrapper_enter, t->opts.events & MT_EVENTS_MMAP);
+}
+
+static int keep_link(struct tracer *t, struct bpf_link *link)
+{
+	if (!link)
+		return -errno;
+	if (array_grow((void **)&t->links, &t->links_cap, t->nlinks, sizeof(*t->links))) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	t->links[t->nlinks++] = link;
+	return 0;
+}
+
+/* After load: the kprobe path shares one program pair over four
+ * functions, which the skeleton cannot attach by itself. */
+static int attach_kprobes(struct tracer *t)
+{
+	char fn[64];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(syscall_hooks) / sizeof(syscall_hooks[0]) && !err; i++) {
+		if (path_of(t, syscall_hooks[i].hook) != PATH_KPROBE)
+			continue;
+		snprintf(fn, sizeof(fn), "__x64_sys_%s", syscall_hooks[i].name);
+		err = keep_link(t, bpf_program__attach_kprobe(t->skel->progs.vm_kprobe, false, fn));
+		if (!err)
+			err = keep_link(t, bpf_program__attach_kprobe(t->skel->progs.vm_kretprobe,
+								      true, fn));
+		if (err)
+			warn("%s hook: attaching a kprobe to %s failed: %s",
+			     syscall_hooks[i].name, fn, strerror(-err));
+	}
+	return err;
 }
 
 struct tracer *tracer__new(const struct tracer_opts *opts)
@@ -93,6 +224,17 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->empty_programs = opts->empty_programs;
 	t->skel->rodata->page_size = sysconf(_SC_PAGESIZE);
+	t->skel->rodata->vm_page_size = sysconf(_SC_PAGESIZE);
+	t->skel->rodata->fault_page_size = sysconf(_SC_PAGESIZE);
+	t->skel->rodata->filter_tgids = opts->filter_tgids;
+	if (opts->events & MT_EVENTS_MMAP) {
+		t->vm = vm_map__new();
+		if (!t->vm) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	select_kernel_progs(t);
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(t->skel->maps.live, opts->max_allocs)))
 		goto fail;
@@ -118,7 +260,12 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	err = memtrail_bpf__load(t->skel);
 	if (err)
 		goto fail;
-	err = memtrail_bpf__attach(t->skel); /* the exit tracepoint */
+	/* the process events, and the hooks whose programs name their
+	 * attach point (fentry, tp_btf, tracepoints) */
+	err = memtrail_bpf__attach(t->skel);
+	if (err)
+		goto fail;
+	err = attach_kprobes(t);
 	if (err)
 		goto fail;
 	t->events = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
@@ -186,7 +333,18 @@ void tracer__free(struct tracer *t)
 	free(t->exited);
 	free(t->execs);
 	free(t->files);
+	vm_map__free(t->vm);
 	free(t);
+}
+
+int tracer__add_target(struct tracer *t, pid_t pid)
+{
+	uint32_t key = pid;
+	uint8_t one = 1;
+
+	if (bpf_map__update_elem(t->skel->maps.targets, &key, sizeof(key), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 static int keep_multi_fd(struct tracer *t, int fd)
@@ -204,14 +362,16 @@ static int keep_multi_fd(struct tracer *t, int fd)
 static int attach_multi(struct tracer *t, const char *path, const enum mt_func *fns,
 			const uint64_t *offsets, size_t n, pid_t pid)
 {
-	uint64_t cookies[MT_FN__COUNT], ret_offsets[MT_FN__COUNT];
+	uint64_t cookies[MAX_PROBES], ret_offsets[MAX_PROBES], ret_cookies[MAX_PROBES];
 	size_t i, nret = 0;
 	int fd, err;
 
 	for (i = 0; i < n; i++) {
 		cookies[i] = fns[i];
-		if (fns[i] != MT_FN_FREE)
+		if (has_return(fns[i])) {
+			ret_cookies[nret] = fns[i];
 			ret_offsets[nret++] = offsets[i];
+		}
 	}
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_enter), path,
 				  offsets, cookies, n, pid, false);
@@ -221,7 +381,7 @@ static int attach_multi(struct tracer *t, const char *path, const enum mt_func *
 	if (err)
 		return err;
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_return), path,
-				  ret_offsets, cookies, nret, pid, true);
+				  ret_offsets, ret_cookies, nret, pid, true);
 	if (fd < 0)
 		return fd;
 	err = keep_multi_fd(t, fd);
@@ -246,14 +406,52 @@ static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
 	return 0;
 }
 
+/* Every function of ef to probe for this trace: fns[i] at file offset
+ * offsets[i], aliases once. Returns how many, or -errno. */
+static int probe_points(const struct tracer *t, const char *path, struct elf_file *ef,
+			enum mt_func *fns, uint64_t *offsets)
+{
+	size_t n = 0, i, k, nwrappers = sizeof(wrapper_names) / sizeof(wrapper_names[0]);
+	int err;
+
+	for (k = 0; k < MT_FN__COUNT + nwrappers; k++) {
+		bool wrapper = k >= MT_FN__COUNT, dup = false;
+		const char *name = wrapper ? wrapper_names[k - MT_FN__COUNT] : fn_names[k];
+		const struct elf_sym *sym;
+		uint64_t off;
+
+		if (!(t->opts.events & (wrapper ? MT_EVENTS_MMAP : MT_EVENTS_MALLOC)))
+			continue;
+		sym = elf_file__find_func(ef, name);
+		if (!sym) {
+			debug("%s: no %s, not probed", path, name);
+			continue;
+		}
+		err = elf_file__vaddr_to_offset(ef, sym->vaddr, &off);
+		if (err)
+			return err;
+		/* aliases (glibc's aligned_alloc is memalign): one probe */
+		for (i = 0; i < n; i++)
+			dup |= offsets[i] == off;
+		if (dup) {
+			debug("%s: %s is an alias, probed once", path, name);
+			continue;
+		}
+		fns[n] = wrapper ? MT_FN_SYSCALL_WRAPPER : (enum mt_func)k;
+		offsets[n++] = off;
+		debug("%s: %s at file offset 0x%llx", path, name, (unsigned long long)off);
+	}
+	return n;
+}
+
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 {
-	uint64_t offsets[MT_FN__COUNT];
-	enum mt_func fns[MT_FN__COUNT];
+	uint64_t offsets[MAX_PROBES];
+	enum mt_func fns[MAX_PROBES];
 	struct elf_file *ef = NULL;
 	size_t nattached = 0, i;
 	struct stat st;
-	int fn, err;
+	int err;
 
 	/* a probe per (file, pid) stays valid across the pid's execs: a
 	 * second one would count every call twice */
@@ -275,30 +473,11 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 		err = -ENOENT;
 		goto out;
 	}
-	for (fn = 0; fn < MT_FN__COUNT; fn++) {
-		const struct elf_sym *sym = elf_file__find_func(ef, fn_names[fn]);
-		bool dup = false;
-		uint64_t off;
-
-		if (!sym) {
-			debug("%s: no %s, not probed", path, fn_names[fn]);
-			continue;
-		}
-		err = elf_file__vaddr_to_offset(ef, sym->vaddr, &off);
-		if (err)
-			goto out;
-		/* aliases (glibc's aligned_alloc is memalign): one probe */
-		for (i = 0; i < nattached; i++)
-			dup |= offsets[i] == off;
-		if (dup) {
-			debug("%s: %s is an alias, probed once", path, fn_names[fn]);
-			continue;
-		}
-		fns[nattached] = fn;
-		offsets[nattached++] = off;
-		debug("%s: %s at file offset 0x%llx (pid %d)", path, fn_names[fn],
-		      (unsigned long long)off, pid);
-	}
+	err = probe_points(t, path, ef, fns, offsets);
+	if (err < 0)
+		goto out;
+	nattached = err;
+	err = 0;
 	if (t->use_multi) {
 		err = attach_multi(t, path, fns, offsets, nattached, pid);
 		if (err == -EINVAL || err == -EOPNOTSUPP) {
@@ -306,12 +485,13 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 			warn("multi-uprobe links failed (%s): falling back to classic uprobes",
 			     strerror(-err));
 			t->use_multi = false;
+			err = 0;
 		}
 	}
 	if (!t->use_multi) {
 		for (i = 0; i < nattached && !err; i++) {
 			err = attach_one(t, entry_prog(t->skel, fns[i]), false, path, offsets[i], pid);
-			if (!err && fns[i] != MT_FN_FREE)
+			if (!err && has_return(fns[i]))
 				err = attach_one(t, t->skel->progs.alloc_return, true, path,
 						 offsets[i], pid);
 		}

@@ -8,9 +8,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "hook_plan.h"
 #include "profile.h"
 
 struct tracer;
+
+/* What a trace follows (--events). */
+enum mt_events {
+	MT_EVENTS_MALLOC = 1 << 0,	/* the malloc family (uprobes) */
+	MT_EVENTS_MMAP = 1 << 1,	/* mmap/munmap/mremap/brk (kernel hooks) */
+	MT_EVENTS_FAULTS = 1 << 2,	/* pages first touched (page faults) */
+	MT_EVENTS_RSS = 1 << 3,		/* RSS counters (kmem:rss_stat) */
+	MT_EVENTS_KERNEL = MT_EVENTS_MMAP | MT_EVENTS_FAULTS | MT_EVENTS_RSS,
+};
 
 struct tracer_opts {
 	size_t sz;		/* sizeof(struct tracer_opts) */
@@ -18,6 +28,9 @@ struct tracer_opts {
 	uint32_t max_stacks;	/* distinct user stacks kept */
 	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
 	bool no_multi;		/* classic uprobes even where multi-uprobes exist */
+	unsigned events;	/* enum mt_events bits */
+	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
+	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */
 	/* called from tracer__poll for each process that exited, with what
 	 * it still held (its entries are gone after the call) */
 	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);
@@ -32,6 +45,8 @@ void tracer__free(struct tracer *t);
  * (-1: every process that maps the file). Functions the file lacks are
  * skipped; it must at least have malloc and free. 0 or -errno. */
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid);
+/* Makes pid a target of the kernel hooks (with filter_tgids). 0 or -errno. */
+int tracer__add_target(struct tracer *t, pid_t pid);
 /* Number of probes attached so far. */
 size_t tracer__nprobes(const struct tracer *t);
 

@@ -9,6 +9,7 @@
 #include "memtrail.skel.h"
 #include "memtrail.h"
 #include "tracer.h"
+#include "vm_map.h"
 
 /* One attachment: the allocator file (by identity) and the pid filter. */
 struct attached_file {
@@ -34,6 +35,7 @@ struct tracer {
 	struct mt_event *execs; /* image replacements seen during one poll */
 	size_t nexecs, execs_cap;
 	int ncpus;
+	struct vm_map *vm;	/* user mmaps, from the event stream */
 };
 
 typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);

@@ -49,8 +49,10 @@ static void visit_purge_stack(const void *key, const void *val, void *ctx)
 
 	if (i < 0)
 		return;
-	pc->bytes[i] += v->bytes;
-	pc->allocs[i] += v->allocs;
+	if (k->kind == MT_KIND_MALLOC) { /* what it held, for the exit note */
+		pc->bytes[i] += v->bytes;
+		pc->allocs[i] += v->allocs;
+	}
 	collect_key(pc, key);
 }
 
@@ -61,6 +63,15 @@ static void visit_purge_live(const void *key, const void *val, void *ctx)
 
 	(void)val;
 	if (pid_index(pc, k->tgid) >= 0)
+		collect_key(pc, key);
+}
+
+static void visit_purge_rss(const void *key, const void *val, void *ctx)
+{
+	const struct mt_rss *r = val;
+	struct purge_ctx *pc = ctx;
+
+	if (pid_index(pc, r->tgid) >= 0)
 		collect_key(pc, key);
 }
 
@@ -100,6 +111,10 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 			     visit_purge_live, &pc);
 		delete_keys(live_fd, &pc);
 	}
+	pc.ksz = sizeof(uint32_t);
+	map_for_each(bpf_map__fd(t->skel->maps.rss), pc.ksz, sizeof(struct mt_rss),
+		     visit_purge_rss, &pc);
+	delete_keys(bpf_map__fd(t->skel->maps.rss), &pc);
 	if (pc.err)
 		warn("purging exited processes: %s", strerror(-pc.err));
 	for (i = 0; i < n && t->opts.on_exit; i++)
@@ -183,6 +198,38 @@ static int apply_deltas(struct tracer *t, const struct mt_delta *d, uint32_t n)
 	return bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.apply_deltas), &run);
 }
 
+struct old_mm_ctx {
+	struct image_ctx *ic;
+	uint32_t *keys;
+	size_t n, cap;
+};
+
+static void visit_old_mm(const void *key, const void *val, void *ctx)
+{
+	const struct mt_rss *r = val;
+	struct old_mm_ctx *oc = ctx;
+	const struct mt_event *ev = exec_of(oc->ic, r->tgid);
+
+	if (!ev || r->ts_ns >= ev->ts_ns)
+		return;
+	if (array_grow((void **)&oc->keys, &oc->cap, oc->n, sizeof(*oc->keys)))
+		return;
+	oc->keys[oc->n++] = *(const uint32_t *)key;
+}
+
+/* The RSS counters of an address space exec threw away. */
+static void purge_old_mms(struct tracer *t, struct image_ctx *ic)
+{
+	struct old_mm_ctx oc = { .ic = ic };
+	int fd = bpf_map__fd(t->skel->maps.rss);
+	size_t i;
+
+	map_for_each(fd, sizeof(uint32_t), sizeof(struct mt_rss), visit_old_mm, &oc);
+	for (i = 0; i < oc.n; i++)
+		bpf_map_delete_elem(fd, &oc.keys[i]);
+	free(oc.keys);
+}
+
 /* Removes the allocations each process made before its exec (its previous
  * image); only those this call deletes itself are taken off the totals.
  * One pass over the maps for all the execs of a poll. */
@@ -195,6 +242,7 @@ void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_
 	size_t i;
 	int err;
 
+	purge_old_mms(t, &ic);
 	/* the small totals map tells whether the big one needs a scan */
 	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
 			   sizeof(struct mt_stack_val), visit_exec_totals, &ic);

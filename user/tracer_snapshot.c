@@ -19,6 +19,8 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_DROP_STACKS_FULL] = "stack_map_full",
 	[MT_STAT_DROP_NO_TASK_STATE] = "no_thread_state",
 	[MT_STAT_DROP_EVENTS] = "process_events_lost",
+	[MT_STAT_DROP_VM_EVENTS] = "mapping_events_lost",
+	[MT_STAT_DROP_RSS_FULL] = "rss_map_full",
 };
 
 struct agg {
@@ -130,11 +132,14 @@ out:
 	return err;
 }
 
-static int add_sample(struct tracer *t, struct mt_profile *p, const struct agg *a,
-		      uint64_t now_ns)
+/* A sample of a with the frames of its stack (none when it was lost). */
+static struct mt_sample *add_sample(struct tracer *t, struct mt_profile *p,
+				    const struct agg *a, uint64_t now_ns)
 {
 	static const char *const kind_names[MT_KIND__COUNT] = {
 		[MT_KIND_MALLOC] = "malloc",
+		[MT_KIND_MMAP] = "mmap",
+		[MT_KIND_FAULT] = "fault",
 	};
 	struct mt_stack st = {};
 	struct mt_sample *s;
@@ -145,17 +150,141 @@ static int add_sample(struct tracer *t, struct mt_profile *p, const struct agg *
 	    !bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &a->key.stack_id, &st)) {
 		lost = false;
 		n = st.nframes < MT_STACK_DEPTH ? st.nframes : MT_STACK_DEPTH;
+		while (n > 1 && !st.ips[n - 1])
+			n--; /* a walk that ended on a zero return address */
 	}
 	s = mt_profile__add_sample(p, a->key.tgid, NULL,
 				   a->key.kind < MT_KIND__COUNT ? kind_names[a->key.kind] : "unknown",
 				   (const uint64_t *)st.ips, n);
 	if (!s)
-		return -errno;
+		return NULL;
 	s->bytes = a->bytes;
 	s->allocs = a->allocs;
 	s->stack_lost = lost;
 	s->oldest_age_s = a->oldest_ts ? (now_ns - a->oldest_ts) / 1e9 : 0;
-	return 0;
+	return s;
+}
+
+/* One range group: a stack's mappings of one type in one process. */
+struct vm_group {
+	uint64_t stack_id, bytes, oldest_ts;
+	uint32_t mapping;	/* MT_VM_ANON | MT_VM_SHARED */
+	uint64_t calls;		/* distinct calls with something still mapped */
+	uint64_t last_call;
+};
+
+static int cmp_vm_range(const void *a, const void *b)
+{
+	const struct vm_range *x = a, *y = b;
+	uint32_t mx = x->flags & (MT_VM_ANON | MT_VM_SHARED), my = y->flags & (MT_VM_ANON | MT_VM_SHARED);
+
+	if (x->stack_id != y->stack_id)
+		return x->stack_id < y->stack_id ? -1 : 1;
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	return x->call < y->call ? -1 : x->call > y->call;
+}
+
+/* The user's own mappings of pid (not the allocator's), one sample per
+ * stack and mapping type; pieces of one split mapping count as one call. */
+static int add_vm_samples(struct tracer *t, struct mt_profile *p, pid_t pid,
+			  uint64_t now_ns, uint64_t min_age_ns)
+{
+	const struct vm_range *ranges;
+	struct vm_range *mine;
+	size_t n, i, k = 0;
+	int err = 0;
+
+	ranges = vm_map__ranges(t->vm, pid, &n);
+	mine = calloc(n + 1, sizeof(*mine));
+	if (!mine)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!(ranges[i].flags & MT_VM_INTERNAL) &&
+		    (!min_age_ns || now_ns - ranges[i].ts_ns >= min_age_ns))
+			mine[k++] = ranges[i];
+	qsort(mine, k, sizeof(*mine), cmp_vm_range);
+	for (i = 0; i < k && !err;) {
+		struct agg a = { .key = { .tgid = pid, .kind = MT_KIND_MMAP,
+					  .stack_id = mine[i].stack_id } };
+		uint32_t type = mine[i].flags & (MT_VM_ANON | MT_VM_SHARED);
+		uint64_t last_call = 0;
+		struct mt_sample *s;
+
+		for (; i < k && mine[i].stack_id == a.key.stack_id &&
+		       (mine[i].flags & (MT_VM_ANON | MT_VM_SHARED)) == type; i++) {
+			a.bytes += mine[i].end - mine[i].start;
+			a.allocs += mine[i].call != last_call;
+			last_call = mine[i].call;
+			if (!a.oldest_ts || mine[i].ts_ns < a.oldest_ts)
+				a.oldest_ts = mine[i].ts_ns;
+		}
+		s = add_sample(t, p, &a, now_ns);
+		if (!s)
+			err = -errno;
+		else
+			s->mapping = vm_range__mapping(type);
+	}
+	free(mine);
+	return err;
+}
+
+static int read_vm(struct tracer *t, struct mt_profile *p, uint64_t now_ns,
+		   uint64_t min_age_ns, bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	pid_t *pids;
+	size_t n, i;
+	int err;
+
+	err = vm_map__pids(t->vm, &pids, &n);
+	for (i = 0; i < n && !err; i++)
+		if (!keep || keep(pids[i], ctx))
+			err = add_vm_samples(t, p, pids[i], now_ns, min_age_ns);
+	if (!err)
+		err = mt_profile__add_drop(p, "mapping_changes_lost", vm_map__lost(t->vm));
+	free(pids);
+	return err;
+}
+
+struct rss_ctx {
+	struct mt_profile *p;
+	bool (*keep)(pid_t pid, void *ctx);
+	void *keep_ctx;
+	uint64_t *newest;	/* per process of p, the ts of the mm shown */
+	int err;
+};
+
+static int64_t counter(int64_t v)
+{
+	return v < 0 ? -1 : v;
+}
+
+static void visit_rss(const void *key, const void *val, void *ctx)
+{
+	const struct mt_rss *r = val;
+	struct rss_ctx *rc = ctx;
+	struct mt_process *proc;
+
+	(void)key;
+	if (rc->keep && !rc->keep(r->tgid, rc->keep_ctx))
+		return;
+	proc = mt_profile__process(rc->p, r->tgid, NULL);
+	if (!proc) {
+		rc->err = -ENOMEM;
+		return;
+	}
+	/* after an exec a tgid may still have its old mm's entry: the one
+	 * that changed last is the live one */
+	if (proc->rss_traced && !(r->ts_ns > proc->rss_ts_ns))
+		return;
+	proc->rss_traced = true;
+	proc->rss_ts_ns = r->ts_ns;
+	proc->rss_now = (struct mt_rss_counters){
+		counter(r->bytes[MT_RSS_ANON]), counter(r->bytes[MT_RSS_FILE]),
+		counter(r->bytes[MT_RSS_SHMEM]), counter(r->bytes[MT_RSS_SWAP]) };
+	proc->rss_peak = (struct mt_rss_counters){
+		counter(r->peak[MT_RSS_ANON]), counter(r->peak[MT_RSS_FILE]),
+		counter(r->peak[MT_RSS_SHMEM]), counter(r->peak[MT_RSS_SWAP]) };
 }
 
 int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
@@ -177,17 +306,29 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 		goto out;
 	if (sc.n)
 		qsort(sc.aggs, sc.n, sizeof(*sc.aggs), cmp_key);
-	if (min_age_ns) {
+	if (min_age_ns) { /* faults have no age: they stay */
 		for (i = 0; i < sc.n; i++)
-			sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
+			if (sc.aggs[i].key.kind == MT_KIND_MALLOC)
+				sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
 	}
 	err = map_for_each(bpf_map__fd(t->skel->maps.live), sizeof(struct mt_live_key),
 			   sizeof(struct mt_live_val), visit_snap_live, &sc);
 	if (err)
 		goto out;
 	for (i = 0; i < sc.n && !err; i++) {
-		if (sc.aggs[i].allocs > 0 || sc.aggs[i].bytes > 0)
-			err = add_sample(t, p, &sc.aggs[i], sc.now_ns);
+		if ((sc.aggs[i].allocs > 0 || sc.aggs[i].bytes > 0) &&
+		    !add_sample(t, p, &sc.aggs[i], sc.now_ns))
+			err = -errno;
+	}
+	if (!err && t->vm)
+		err = read_vm(t, p, sc.now_ns, min_age_ns, keep, ctx);
+	if (!err && (t->opts.events & MT_EVENTS_RSS)) {
+		struct rss_ctx rc = { .p = p, .keep = keep, .keep_ctx = ctx };
+
+		err = map_for_each(bpf_map__fd(t->skel->maps.rss), sizeof(uint32_t),
+				   sizeof(struct mt_rss), visit_rss, &rc);
+		if (!err)
+			err = rc.err;
 	}
 	p->min_age_ns = min_age_ns;
 out:
