@@ -55,7 +55,7 @@ static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
 
 	{ "events", OPT_EVENTS, "LIST", 0, "What to trace: malloc (default), mmap, faults, rss, or all; "
-	  "comma-separated. Kernel events add an RSS accounting to the report", 1 },
+	  "comma-separated (mmap includes malloc). Kernel events add an RSS accounting to the report", 1 },
 
 	{ NULL, 0, NULL, 0, "Reporting:", 2 },
 	{ "duration", OPT_DURATION, "SEC", 0, "Stop after SEC seconds (default: Ctrl-C, or when the targets exit)", 2 },
@@ -134,6 +134,9 @@ static int parse_events(const char *arg, unsigned *out)
 		bits |= names[i].bits;
 	}
 	free(copy);
+	/* the malloc probes tell the allocator's own mappings from the user's */
+	if (bits & MT_EVENTS_MMAP)
+		bits |= MT_EVENTS_MALLOC;
 	if (!bits) {
 		error("invalid --events '%s': nothing to trace", arg);
 		return -EINVAL;
