@@ -294,6 +294,10 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 	size_t i;
 	int err;
 
+	/* mapping changes still in the ring belong in this snapshot */
+	err = tracer__poll(t, 0);
+	if (err && err != -EINTR)
+		return err;
 	err = read_stats(t, p);
 	if (err)
 		return err;

@@ -182,3 +182,34 @@ Test(kernel_events, mapped_bytes_per_stack_faults_and_rss, .timeout = TEST_TIMEO
 	free(drops);
 	json_decref(root);
 }
+
+/* A traced process that exits takes its mappings and faults with it. */
+Test(kernel_events, exit_removes_mappings, .timeout = TEST_TIMEOUT)
+{
+	char out[256], pidarg[32], line[256], log[4096] = "";
+	char *argv[] = { workload("mapper"), "--wait", NULL };
+	char *args[] = { "--pid", pidarg, "--events", "all", "--format", "json", NULL };
+	struct child target, mt;
+	json_t *root;
+
+	require_root();
+	spawn(argv, &target, NULL);
+	free(argv[0]);
+	cr_assert(read_line(&target.out, 10000, line, sizeof(line)) && !strncmp(line, "ready", 5));
+	snprintf(pidarg, sizeof(pidarg), "%d", target.pid);
+	tmp_path(out, "kernel-events-exit.json");
+	start_memtrail(&mt, out, args);
+	say(&target, "go\n");
+	cr_assert(wait_for(&target.out, "done", 20000, log, sizeof(log)));
+	say(&target, "exit\n");
+	cr_assert_eq(reap(&target, 5000), 0);
+	child_close(&target);
+	/* every target gone: memtrail ends the trace by itself */
+	cr_assert_eq(reap(&mt, 20000), 0, "memtrail did not end after its target exited");
+	root = load_report(out);
+	unlink(out);
+	cr_expect_eq(json_array_size(json_object_get(root, "stacks")), 0,
+		     "%zu stacks of an exited process remain",
+		     json_array_size(json_object_get(root, "stacks")));
+	json_decref(root);
+}
