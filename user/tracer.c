@@ -49,8 +49,9 @@ static const char *const fn_names[MT_FN__COUNT] = {
 	[MT_FN_PVALLOC] = "pvalloc",
 };
 
-/* The libc syscall wrappers whose callers the mmap events name. */
-static const char *const wrapper_names[] = { "mmap", "munmap", "mremap", "brk" };
+/* The libc syscall wrappers whose callers the mmap events name: those
+ * that map memory (munmap takes no stack). */
+static const char *const wrapper_names[] = { "mmap", "mremap", "brk" };
 #define MAX_PROBES (MT_FN__COUNT + sizeof(wrapper_names) / sizeof(wrapper_names[0]))
 
 /* Allocating functions get a return probe too; free and the wrappers not. */
@@ -478,7 +479,9 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 		goto out;
 	nattached = err;
 	err = 0;
-	if (t->use_multi) {
+	if (!nattached)
+		; /* this trace needs no probe in this file */
+	else if (t->use_multi) {
 		err = attach_multi(t, path, fns, offsets, nattached, pid);
 		if (err == -EINVAL || err == -EOPNOTSUPP) {
 			/* the feature probe said yes, the kernel says no */
@@ -488,7 +491,7 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 			err = 0;
 		}
 	}
-	if (!t->use_multi) {
+	if (!t->use_multi && nattached) {
 		for (i = 0; i < nattached && !err; i++) {
 			err = attach_one(t, entry_prog(t->skel, fns[i]), false, path, offsets[i], pid);
 			if (!err && has_return(fns[i]))
