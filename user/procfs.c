@@ -98,7 +98,7 @@ static int parse_perms(const char **p, const char *end, char perms[5])
 }
 
 /* "start-end perms offset major:minor inode [   path]" */
-static int parse_line(const char *line, size_t len, struct proc_map *m)
+int procfs__parse_map_line(const char *line, size_t len, struct proc_map *m)
 {
 	const char *p = line, *end = line + len;
 	uint64_t major, minor;
@@ -180,7 +180,7 @@ int procfs__parse_maps(const char *buf, size_t len, struct proc_maps *out)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		err = parse_line(p, (size_t)(nl - p), &maps.maps[maps.n]);
+		err = procfs__parse_map_line(p, (size_t)(nl - p), &maps.maps[maps.n]);
 		if (err)
 			goto cleanup;
 		if (maps.n && maps.maps[maps.n].start < maps.maps[maps.n - 1].start)
@@ -304,8 +304,7 @@ cleanup:
 	return err;
 }
 
-/* <root>/<pid>/<name>; -ESRCH when <root>/<pid> itself is missing */
-static int read_pid_file(const char *root, pid_t pid, const char *name,
+int procfs__read_pid_file(const char *root, pid_t pid, const char *name,
 			 size_t max, char **buf, size_t *len)
 {
 	char *path = NULL, *dir = NULL;
@@ -346,7 +345,7 @@ int procfs__read_maps(const char *root, pid_t pid, struct proc_maps *out)
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	err = read_pid_file(root, pid, "maps", MAPS_MAX_BYTES, &buf, &len);
+	err = procfs__read_pid_file(root, pid, "maps", MAPS_MAX_BYTES, &buf, &len);
 	if (err)
 		return err;
 	err = procfs__parse_maps(buf, len, out);
@@ -362,7 +361,7 @@ int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz)
 
 	if (!buf || !sz)
 		return -EINVAL;
-	err = read_pid_file(root, pid, "comm", SMALL_FILE_MAX, &text, &len);
+	err = procfs__read_pid_file(root, pid, "comm", SMALL_FILE_MAX, &text, &len);
 	if (err)
 		return err;
 	if (len && text[len - 1] == '\n')
@@ -373,18 +372,39 @@ int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz)
 	return 0;
 }
 
+int procfs__parse_field(const char *line, size_t len, const char *key,
+			const char *unit, uint64_t *value)
+{
+	const char *p, *end = line + len;
+	size_t klen = strlen(key), ulen = strlen(unit);
+	int err;
+
+	if (len < klen || memcmp(line, key, klen))
+		return -ENOENT;
+	p = line + klen;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	err = parse_dec(&p, end, value);
+	if (err)
+		return err;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(end - p) != ulen || memcmp(p, unit, ulen))
+		return -EINVAL;
+	return 0;
+}
+
 /* The number after key in <root>/PID/status ("VmRSS:\t 1234 kB" gives
  * 1234, unit "kB"; "Tgid:\t42" gives 42, unit ""). -ENODATA without it. */
 static int read_status_field(const char *root, pid_t pid, const char *key,
 			     const char *unit, uint64_t *value)
 {
-	const char *line, *next, *p, *end, *text_end;
-	size_t klen = strlen(key), ulen = strlen(unit);
+	const char *line, *next, *end, *text_end;
 	char *text = NULL;
 	size_t len;
 	int err;
 
-	err = read_pid_file(root, pid, "status", SMALL_FILE_MAX, &text, &len);
+	err = procfs__read_pid_file(root, pid, "status", SMALL_FILE_MAX, &text, &len);
 	if (err)
 		return err;
 	err = -ENODATA;
@@ -394,19 +414,10 @@ static int read_status_field(const char *root, pid_t pid, const char *key,
 		next = end ? end + 1 : text_end;
 		if (!end)
 			end = text_end;
-		if ((size_t)(end - line) < klen || memcmp(line, key, klen))
-			continue;
-		p = line + klen;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		err = parse_dec(&p, end, value);
-		if (err)
+		err = procfs__parse_field(line, (size_t)(end - line), key, unit, value);
+		if (err != -ENOENT)
 			break;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if ((size_t)(end - p) != ulen || memcmp(p, unit, ulen))
-			err = -EINVAL;
-		break;
+		err = -ENODATA;
 	}
 	free(text);
 	return err;

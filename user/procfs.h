@@ -25,6 +25,9 @@ struct proc_maps {
 	size_t n;
 };
 
+/* Parses one maps line (no newline): the line format smaps shares.
+ * 0 or -errno (-EINVAL when malformed); m->path is malloc'd. */
+int procfs__parse_map_line(const char *line, size_t len, struct proc_map *m);
 /* Parses the text of a maps file. 0 or -errno (-EINVAL on a malformed line). */
 int procfs__parse_maps(const char *buf, size_t len, struct proc_maps *out);
 /* Reads <root>/PID/maps (root NULL means "/proc"). 0 or -errno (-ESRCH when
@@ -40,6 +43,16 @@ int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz);
 int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes);
 /* The process (thread group) a thread id belongs to. 0 or -errno. */
 int procfs__read_tgid(const char *root, pid_t pid, pid_t *tgid);
+/* One "Key:<blanks>number<blanks>unit" line (no newline), as in status and
+ * smaps: key includes the colon, unit may be "". 0, -ENOENT when the line
+ * is about another key, -EINVAL when malformed. */
+int procfs__parse_field(const char *line, size_t len, const char *key,
+			const char *unit, uint64_t *value);
+/* <root>/PID/<name> (root NULL means "/proc") into a NUL-terminated
+ * malloc'd buffer of at most max bytes. 0 or -errno (-ESRCH when the
+ * process does not exist). */
+int procfs__read_pid_file(const char *root, pid_t pid, const char *name,
+			  size_t max, char **buf, size_t *len);
 /* Whole file into a NUL-terminated malloc'd buffer (at most max bytes).
  * 0 or -errno. */
 int procfs__read_file(const char *path, size_t max, char **buf, size_t *len);
