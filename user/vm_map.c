@@ -164,6 +164,26 @@ static int insert(struct range_vec *v, const struct vm_range *r)
 	return 0;
 }
 
+/* Puts r back where nothing is mapped now: a failed call changed nothing,
+ * so whatever another thread mapped there meanwhile is what is mapped. */
+static int restore(struct range_vec *v, const struct vm_range *r)
+{
+	uint64_t at = r->start;
+	int err = 0;
+
+	while (at < r->end && !err) {
+		size_t i = first_after(v, at);
+		struct vm_range gap = *r;
+
+		gap.start = at;
+		gap.end = i < v->n && v->r[i].start < r->end ? v->r[i].start : r->end;
+		if (gap.end > gap.start)
+			err = insert(v, &gap);
+		at = i < v->n && v->r[i].start < r->end ? v->r[i].end : r->end;
+	}
+	return err;
+}
+
 static struct pending *find_pending(struct vm_map *m, pid_t pid, uint32_t tid)
 {
 	size_t i;
@@ -244,7 +264,7 @@ static int end(struct vm_map *m, struct vm_proc *p, const struct mt_vm_event *ev
 	}
 	if (ev->flags & MT_VM_FAILED) {
 		for (i = 0; i < pd->taken.n && !err; i++)
-			err = insert(&p->v, &pd->taken.r[i]);
+			err = restore(&p->v, &pd->taken.r[i]);
 	} else if (pd->remap) {
 		err = remap(m, p, pd, ev);
 	}
