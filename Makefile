@@ -97,6 +97,9 @@ $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h | $(OUTPUT)
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(TEST_LIBS) -o $@
 
+# test_check loads an fentry program of its own, to check --check against
+$(OUTPUT)/tests/test_check: TEST_LIBS += -lbpf
+
 # workloads keep frame pointers and their named functions, so that the
 # stacks the tests assert on are the stacks the code has, and every
 # allocator call they make (-fno-builtin: gcc may drop a malloc/free pair)
