@@ -76,7 +76,12 @@ $(OUTPUT)/memtrail.skel.h: $(OUTPUT)/memtrail.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name memtrail_bpf > $@
 
-$(OUTPUT)/feature_probes.skel.h: $(OUTPUT)/feature_probes.bpf.o
+# linked alone too: the linker drops the DWARF the skeleton would embed
+$(OUTPUT)/feature_probes.linked.bpf.o: $(OUTPUT)/feature_probes.bpf.o
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/feature_probes.skel.h: $(OUTPUT)/feature_probes.linked.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name feature_probes_bpf > $@
 

@@ -75,6 +75,14 @@ static void set_why(struct kernel_features *f, enum kernel_feature k, const char
 	va_end(ap);
 }
 
+/* strerror, with the likely cause of EPERM when memtrail is not root */
+static const char *errstr(int err)
+{
+	if (err == EPERM && geteuid())
+		return "Operation not permitted (not root)";
+	return strerror(err);
+}
+
 /* ---- mounts ---------------------------------------------------------- */
 
 /* The mount point of the first mount of fstype in /proc/self/mountinfo. */
@@ -125,7 +133,7 @@ static void probe_tracefs(struct kernel_features *f, bool mount_tracefs)
 		return;
 	}
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
-		set_why(f, KF_TRACEFS, "not mounted, and mounting it failed: %s", strerror(errno));
+		set_why(f, KF_TRACEFS, "not mounted, and mounting it failed: %s", errstr(errno));
 		return;
 	}
 	snprintf(f->tracefs_path, sizeof(f->tracefs_path), "/sys/kernel/tracing");
@@ -380,31 +388,32 @@ static void probe_programs(struct kernel_features *f)
 	if (err && access("/sys/bus/event_source/devices/uprobe", F_OK))
 		set_why(f, KF_UPROBES, "no uprobe PMU (CONFIG_UPROBE_EVENTS unset?)");
 	else if (err)
-		set_why(f, KF_UPROBES, "%s failed: %s", stage, strerror(-err));
+		set_why(f, KF_UPROBES, "%s failed: %s", stage, errstr(-err));
 
 	err = try_program(PROBE_KPROBE, &stage);
 	f->kprobes = !err;
 	if (err && access("/sys/bus/event_source/devices/kprobe", F_OK))
 		set_why(f, KF_KPROBES, "no kprobe PMU (CONFIG_KPROBES unset?)");
 	else if (err)
-		set_why(f, KF_KPROBES, "%s on %s failed: %s", stage, PROBE_FN, strerror(-err));
+		set_why(f, KF_KPROBES, "%s on %s failed: %s", stage, PROBE_FN, errstr(-err));
 
 	err = try_program(PROBE_FENTRY, &stage);
 	f->fentry = !err;
-	if (err == -EPERM && !strcmp(stage, "load"))
+	if (err == -EPERM && !strcmp(stage, "load") && !geteuid())
 		set_why(f, KF_FENTRY, "refused: EPERM (lockdown%s%s?)",
 			f->lockdown[0] ? "=" : "", f->lockdown);
 	else if (err)
-		set_why(f, KF_FENTRY, "%s on %s failed: %s", stage, PROBE_FN, strerror(-err));
+		set_why(f, KF_FENTRY, "%s on %s failed: %s", stage, PROBE_FN, errstr(-err));
 
 	err = try_program(PROBE_TP_BTF, &stage);
 	f->tp_btf = !err;
 	if (err)
-		set_why(f, KF_TP_BTF, "%s failed: %s", stage, strerror(-err));
+		set_why(f, KF_TP_BTF, "%s failed: %s", stage, errstr(-err));
 
 	f->uprobe_multi = uprobe_multi__supported();
 	if (!f->uprobe_multi)
-		set_why(f, KF_UPROBE_MULTI, "no BPF_TRACE_UPROBE_MULTI links (kernel < 6.6?)");
+		set_why(f, KF_UPROBE_MULTI, "%s", geteuid() ? "not probed (not root)"
+			: "no BPF_TRACE_UPROBE_MULTI links (kernel < 6.6?)");
 }
 
 static void probe_maps(struct kernel_features *f)
@@ -416,13 +425,13 @@ static void probe_maps(struct kernel_features *f)
 	if (fd >= 0)
 		close(fd);
 	else
-		set_why(f, KF_RINGBUF, "map create failed: %s", strerror(errno));
+		set_why(f, KF_RINGBUF, "map create failed: %s", errstr(errno));
 	/* local storage maps need BTF for key and value: libbpf builds it */
 	ok = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL);
 	f->task_storage = ok == 1;
 	if (ok != 1)
 		set_why(f, KF_TASK_STORAGE, "map create failed%s%s", ok < 0 ? ": " : "",
-			ok < 0 ? strerror(-ok) : "");
+			ok < 0 ? errstr(-ok) : "");
 }
 
 void kernel_features__probe(struct kernel_features *f, bool mount_tracefs)
