@@ -25,8 +25,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+# the feature probes have their own object and skeleton (kernel_features.c)
+PROBE_SRCS := bpf/feature_probes.bpf.c
+BPF_SRCS := $(filter-out $(PROBE_SRCS),$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(OUTPUT)/memtrail.skel.h $(OUTPUT)/feature_probes.skel.h
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
@@ -73,9 +76,19 @@ $(OUTPUT)/memtrail.skel.h: $(OUTPUT)/memtrail.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name memtrail_bpf > $@
 
-# tracer.c includes the skeleton; every user object waits for it so that
-# a clean parallel build never compiles against a missing header
-$(OUTPUT)/%.o: user/%.c $(OUTPUT)/memtrail.skel.h | $(OUTPUT)
+# linked alone too: the linker drops the DWARF the skeleton would embed
+$(OUTPUT)/feature_probes.linked.bpf.o: $(OUTPUT)/feature_probes.bpf.o
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/feature_probes.skel.h: $(OUTPUT)/feature_probes.linked.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name feature_probes_bpf > $@
+
+# tracer.c and kernel_features.c include the skeletons; every user object
+# waits for them so that a clean parallel build never compiles against a
+# missing header
+$(OUTPUT)/%.o: user/%.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
@@ -88,6 +101,9 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 $(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(TEST_LIBS) -o $@
+
+# test_check loads an fentry program of its own, to check --check against
+$(OUTPUT)/tests/test_check: TEST_LIBS += -lbpf
 
 # workloads keep frame pointers and their named functions, so that the
 # stacks the tests assert on are the stacks the code has, and every

@@ -31,17 +31,20 @@ enum hook_path {
 
 struct hook_choice {
 	enum hook_path path;
-	char why[160];	/* one line: why this path, or why none works */
+	char why[200];	/* one line: why this path, or why none works */
 };
 
 struct hook_plan {
 	struct hook_choice hooks[HOOK__COUNT];
 };
 
-/* Chooses a path per hook. force (PATH_NONE: auto) is tried first for every
- * hook whose strategy list contains it; a forced path the kernel lacks is
- * an error for the syscall hooks (-ENOTSUP, plan->hooks[i].why says why),
- * so that a test asking for kprobes never silently gets tracepoints. */
+/* Chooses a path per hook. force (PATH_NONE: auto) is the only path tried
+ * for every hook whose strategy list contains it (the syscall hooks take
+ * fentry, kprobe and tracepoint; fault tp_btf and tracepoint; rss only
+ * tracepoint); the others choose as in auto. A forced path the kernel lacks
+ * leaves that hook PATH_NONE and returns -ENOTSUP (its why says why), so
+ * that a test asking for kprobes never silently gets tracepoints. Every
+ * hook is filled either way. 0, -ENOTSUP, or -EINVAL for a bad force. */
 int hook_plan__choose(const struct kernel_features *f, enum hook_path force,
 		      struct hook_plan *plan);
 

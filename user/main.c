@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "check.h"
 #include "log.h"
 #include "options.h"
 #include "targets.h"
@@ -29,6 +30,7 @@ static const char doc[] =
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
+"  memtrail --check                      what this kernel offers, and how memtrail will hook it\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.";
 
@@ -47,6 +49,8 @@ enum {
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
 	OPT_EVENTS,
+	OPT_CHECK,
+	OPT_KERNEL_HOOKS,
 };
 
 static const struct argp_option argp_options[] = {
@@ -70,6 +74,8 @@ static const struct argp_option argp_options[] = {
 	{ "max-stacks", OPT_MAX_STACKS, "N", 0, "Distinct stacks kept (default 16384)", 3 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "More diagnostics on stderr (-vv: libbpf's too)", 3 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
+	{ "check", OPT_CHECK, NULL, 0, "Print what this kernel offers and the path each kernel hook will take, then exit (0: memtrail can trace here)", 3 },
+	{ "kernel-hooks", OPT_KERNEL_HOOKS, "PATH", 0, "auto (default; env MEMTRAIL_KERNEL_HOOKS), fentry, kprobe or tracepoint: attach the syscall hooks this way or fail", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{},
@@ -218,6 +224,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_events(arg, &o->events))
 			return EINVAL;
 		break;
+	case OPT_CHECK:
+		o->check = true;
+		break;
+	case OPT_KERNEL_HOOKS:
+		if (hook_path__parse(arg, &o->kernel_hooks)) {
+			error("invalid --kernel-hooks '%s': expected auto, fentry, kprobe or tracepoint", arg);
+			return EINVAL;
+		}
+		break;
 	case ARGP_KEY_ARG:
 		/* argp stops at "--": the rest is the command */
 		if (!state->quoted) {
@@ -231,6 +246,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->command && o->npids) {
 			error("--pid and a command exclude each other");
+			return EINVAL;
+		}
+		if (o->check && (o->command || o->npids)) {
+			error("--check traces nothing: it takes no --pid or command");
 			return EINVAL;
 		}
 		break;
@@ -260,9 +279,15 @@ int main(int argc, char **argv)
 		.args_doc = "[-- COMMAND ARGS...]",
 		.doc = doc,
 	};
+	const char *hooks_env = getenv("MEMTRAIL_KERNEL_HOOKS");
 	struct options opts = { .events = MT_EVENTS_MALLOC };
 	int rc;
 
+	if (hooks_env && hook_path__parse(hooks_env, &opts.kernel_hooks)) {
+		error("invalid MEMTRAIL_KERNEL_HOOKS '%s': expected auto, fentry, kprobe or tracepoint",
+		      hooks_env);
+		return 2;
+	}
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &opts))
 		return 2;
@@ -274,7 +299,10 @@ int main(int argc, char **argv)
 		      : verbosity == 0 ? LOG_INFO
 		      : verbosity == 1 ? LOG_DEBUG : LOG_LIBBPF_DEBUG);
 	libbpf_set_print(libbpf_print);
-	rc = session__run(&opts);
+	if (opts.check)
+		rc = check__run(stdout, opts.format == FORMAT_JSON, opts.kernel_hooks);
+	else
+		rc = session__run(&opts);
 	free(opts.pids);
 	return rc;
 }

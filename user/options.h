@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "hook_plan.h"
 #include "tracer.h"
 
 enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
@@ -24,9 +25,10 @@ struct options {
 	uint32_t max_allocs;	/* 0: default map sizes */
 	uint32_t max_stacks;
 	unsigned events;	/* --events: enum mt_events bits */
-	enum hook_path kernel_hooks; /* --kernel-hooks: PATH_NONE = the first that works */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
+	bool check;		/* --check: report what this kernel offers, trace nothing */
+	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 };
 
 /* Runs the trace the options describe. Returns the process exit code:

@@ -114,14 +114,20 @@ static void put_heap(FILE *f, const struct rss_account *a, uint64_t rss)
 		row(f, 4, "arenas (by layout)", (int64_t)a->heap_guessed, rss);
 }
 
-static void put_lists(FILE *f, const struct rss_account *a, uint64_t rss)
+static void put_lists(FILE *f, const struct rss_account *a, uint64_t rss,
+		      stack_namer stack_name, void *ctx)
 {
 	char label[64];
 	size_t i;
 
 	row(f, 2, "mmap by traced stacks", (int64_t)a->mmap_anon_resident, rss);
 	for (i = 0; i < a->nmmap_by_stack; i++) {
-		snprintf(label, sizeof(label), "stack %" PRIu64, a->mmap_by_stack[i].stack_id);
+		const char *name = stack_name ? stack_name(a->mmap_by_stack[i].stack_id, ctx) : NULL;
+
+		if (name)
+			snprintf(label, sizeof(label), "%s", name);
+		else
+			snprintf(label, sizeof(label), "stack 0x%" PRIx64, a->mmap_by_stack[i].stack_id);
 		row(f, 4, label, (int64_t)a->mmap_by_stack[i].resident, rss);
 	}
 	snprintf(label, sizeof(label), "thread stacks (%zu of %zu)", a->thread_stacks,
@@ -140,7 +146,8 @@ static void put_lists(FILE *f, const struct rss_account *a, uint64_t rss)
 	row(f, 2, "shmem", (int64_t)a->shmem_resident, rss);
 }
 
-void out_account__text(FILE *f, const struct rss_account *a, const char *comm)
+void out_account__text(FILE *f, const struct rss_account *a, const char *comm,
+		       stack_namer stack_name, void *ctx)
 {
 	uint64_t rss = a->status.vm_rss;
 	char human[32], count[40];
@@ -158,7 +165,7 @@ void out_account__text(FILE *f, const struct rss_account *a, const char *comm)
 	put_kernel(f, a);
 	fprintf(f, "%-*s %11s %16s %7s\n", LABEL_WIDTH, "", "size", "bytes", "of rss");
 	put_heap(f, a, rss);
-	put_lists(f, a, rss);
+	put_lists(f, a, rss, stack_name, ctx);
 	row(f, 2, "unexplained", a->unexplained_bytes, rss);
 	row(f, 4, "other anonymous", (int64_t)a->other_anon, rss);
 	row(f, 4, "status - smaps", a->rss_gap, rss);
@@ -204,7 +211,10 @@ static void put_json_explained(struct json_writer *w, const struct rss_account *
 	jw_start_array(w);
 	for (i = 0; i < a->nmmap_by_stack; i++) {
 		jw_start_object(w);
-		jw_u64_field(w, "stack_id", a->mmap_by_stack[i].stack_id);
+		char id[32];
+
+		snprintf(id, sizeof(id), "0x%" PRIx64, a->mmap_by_stack[i].stack_id);
+		jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 		jw_u64_field(w, "resident", a->mmap_by_stack[i].resident);
 		jw_end_object(w);
 	}

@@ -13,7 +13,11 @@
  * bytes and percent of VmRSS, then the unexplained line and the notes
  * ("note: ..."). comm may be NULL. Stream errors are the caller's to
  * check (ferror), as for the other writers. */
-void out_account__text(FILE *f, const struct rss_account *a, const char *comm);
+/* stack_name, when given, names a traced stack by its id (NULL: unknown);
+ * the ids are shown otherwise. */
+typedef const char *(*stack_namer)(uint64_t stack_id, void *ctx);
+void out_account__text(FILE *f, const struct rss_account *a, const char *comm,
+		       stack_namer stack_name, void *ctx);
 
 /* One JSON object at the writer's current position (a value: after
  * jw_name, in an array, or at the top):

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "out_account.h"
 #include "output.h"
 
 /* comm is a fixed array the kernel fills; do not trust it to end in NUL */
@@ -42,6 +43,7 @@ static void put_frame(struct json_writer *w, const struct mt_frame *fr)
 
 static void put_sample(struct json_writer *w, const struct mt_sample *s)
 {
+	char id[32];
 	size_t i;
 
 	jw_start_object(w);
@@ -52,6 +54,8 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	put_comm(w, "comm", s->comm);
 	jw_u64_field(w, "bytes", s->bytes);
 	jw_u64_field(w, "allocs", s->allocs);
+	snprintf(id, sizeof(id), "0x%" PRIx64, s->stack_id);
+	jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
 	jw_bool_field(w, "stack_lost", s->stack_lost);
 	jw_name(w, "frames");
@@ -175,6 +179,14 @@ int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	for (i = 0; i < nstacks; i++)
 		put_sample(w, &p->samples[i]);
 	jw_end_array(w);
+
+	if (p->naccounts) {
+		jw_name(w, "rss_accounting");
+		jw_start_array(w);
+		for (i = 0; i < p->naccounts; i++)
+			out_account__json(w, &p->accounts[i]);
+		jw_end_array(w);
+	}
 
 	jw_name(w, "notes");
 	jw_start_array(w);

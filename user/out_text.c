@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "out_account.h"
 #include "output.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -267,6 +268,46 @@ static void put_processes(FILE *f, const struct mt_profile *p)
 	}
 }
 
+struct namer_ctx {
+	const struct mt_profile *p;
+	pid_t pid;
+	char buf[64];
+};
+
+/* A traced mapping stack, by its first two frames ("map_pages < map_anon"). */
+static const char *name_stack(uint64_t stack_id, void *ctx)
+{
+	struct namer_ctx *nc = ctx;
+	size_t i;
+
+	for (i = 0; i < nc->p->nsamples; i++) {
+		const struct mt_sample *s = &nc->p->samples[i];
+		const char *f0, *f1;
+
+		if (s->pid != nc->pid || s->stack_id != stack_id || !s->mapping || !s->nframes)
+			continue;
+		f0 = s->frames[0].symbol ? s->frames[0].symbol : "?";
+		f1 = s->nframes > 1 && s->frames[1].symbol ? s->frames[1].symbol : NULL;
+		snprintf(nc->buf, sizeof(nc->buf), "%s%s%s", f0, f1 ? " < " : "", f1 ? f1 : "");
+		return nc->buf;
+	}
+	return NULL;
+}
+
+static void put_accounts(FILE *f, const struct mt_profile *p)
+{
+	const struct mt_process *pr;
+	size_t i;
+
+	for (i = 0; i < p->naccounts; i++) {
+		struct namer_ctx nc = { .p = p, .pid = p->accounts[i].pid };
+
+		pr = mt_profile__find_process((struct mt_profile *)p, p->accounts[i].pid);
+		fputc('\n', f);
+		out_account__text(f, &p->accounts[i], pr ? pr->comm : "", name_stack, &nc);
+	}
+}
+
 /* Only counters that fired: a line of zeros hides the one that matters. */
 static void put_drops(FILE *f, const struct mt_profile *p)
 {
@@ -365,6 +406,7 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	}
 
 	put_processes(f, p);
+	put_accounts(f, p);
 
 	fputc('\n', f);
 	put_drops(f, p);

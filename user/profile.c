@@ -57,6 +57,9 @@ void mt_profile__free(struct mt_profile *p)
 	for (i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
+	for (i = 0; i < p->naccounts; i++)
+		rss_account__free(&p->accounts[i]);
+	free(p->accounts);
 	free(p->samples);
 	free(p->processes);
 	free(p->drops);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "rss_account.h"
 
 enum mt_target_kind {
 	MT_TARGET_SYSTEM = 0,
@@ -35,6 +36,7 @@ struct mt_sample {
 	char comm[16];
 	const char *kind;	/* "malloc", "mmap", "fault" (static string) */
 	const char *mapping;	/* mmap: "anon_private", "file_shared", ...; else NULL */
+	uint64_t stack_id;	/* the stack's id in the trace (RSS accounts name it) */
 	uint64_t bytes;
 	uint64_t allocs;
 	double oldest_age_s;	/* age of its oldest outstanding allocation */
@@ -93,6 +95,11 @@ struct mt_profile {
 
 	char **notes;		/* one-line remarks for the reader */
 	size_t nnotes;
+
+	/* Kernel events: each traced process's RSS, split into what explains
+	 * it (rss_account.h); owned by the profile. */
+	struct rss_account *accounts;
+	size_t naccounts;
 };
 
 struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value);

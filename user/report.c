@@ -84,6 +84,63 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 	return p;
 }
 
+static uint64_t malloc_live(const struct mt_profile *p, pid_t pid)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < p->nsamples; i++)
+		if (p->samples[i].pid == pid && !strcmp(p->samples[i].kind, "malloc"))
+			sum += p->samples[i].bytes;
+	return sum;
+}
+
+static int add_account(struct mt_profile *p, struct tracer *t, pid_t pid)
+{
+	const struct vm_range *vr;
+	struct rss_input in = { .pid = pid };
+	struct rss_range *ranges;
+	struct rss_account *tmp;
+	size_t n, i;
+	int err;
+
+	vr = tracer__vm_ranges(t, pid, &n);
+	ranges = calloc(n + 1, sizeof(*ranges));
+	if (!ranges)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		ranges[i] = (struct rss_range){
+			.start = vr[i].start, .end = vr[i].end, .stack_id = vr[i].stack_id,
+			.cls = vr[i].flags & MT_VM_INTERNAL ? RSS_RANGE_ALLOCATOR : RSS_RANGE_USER_MMAP,
+		};
+	in.ranges = ranges;
+	in.nranges = n;
+	in.malloc_live_bytes = malloc_live(p, pid);
+	tmp = reallocarray(p->accounts, p->naccounts + 1, sizeof(*tmp));
+	if (!tmp) {
+		free(ranges);
+		return -ENOMEM;
+	}
+	p->accounts = tmp;
+	err = rss_account__compute(&in, &p->accounts[p->naccounts]);
+	free(ranges);
+	if (err == -ESRCH)
+		return 0; /* gone since the snapshot: nothing to account */
+	if (!err)
+		p->naccounts++;
+	return err;
+}
+
+int report__add_accounts(struct mt_profile *p, struct tracer *t)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < p->nprocesses && !err; i++)
+		err = add_account(p, t, p->processes[i].pid);
+	return err;
+}
+
 int report__write(const struct mt_profile *p, const struct options *opts, FILE *f)
 {
 	struct out_opts o = { .top = opts->top, .pretty = opts->interval_s == 0 };

@@ -16,6 +16,10 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 				 enum mt_target_kind kind, const char *target,
 				 uint64_t min_age_ns,
 				 bool (*keep)(pid_t pid, void *ctx), void *ctx);
+/* Adds the RSS account of every live process of p (kernel events): what
+ * the kernel says it holds, split into what the trace explains. A process
+ * gone meanwhile is skipped. 0 or -errno. */
+int report__add_accounts(struct mt_profile *p, struct tracer *t);
 /* Writes p in the format of opts. 0 or -errno. */
 int report__write(const struct mt_profile *p, const struct options *opts, FILE *f);
 

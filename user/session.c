@@ -355,6 +355,12 @@ static int emit_report(struct session *s, bool final)
 					   (long long)s->host_exit_allocs);
 	if (!err && final && s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
 		err = mt_profile__add_note(p, "every target process exited; the trace ended");
+	if (!err && (s->opts->events & MT_EVENTS_KERNEL)) {
+		err = report__add_accounts(p, s->tracer);
+		if (err)
+			warn("cannot account for the processes' RSS: %s", strerror(-err));
+		err = 0; /* the report stands without it */
+	}
 	if (!err) {
 		mt_profile__finish(p);
 		/* periodic text reports: a blank line between one and the next */

@@ -507,6 +507,12 @@ out:
 	return err;
 }
 
+const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n)
+{
+	*n = 0;
+	return t->vm ? vm_map__ranges(t->vm, pid, n) : NULL;
+}
+
 size_t tracer__nprobes(const struct tracer *t)
 {
 	return t->nprobes;

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include "hook_plan.h"
 #include "profile.h"
+#include "vm_map.h"
 
 struct tracer;
 
@@ -60,5 +61,10 @@ int tracer__poll(struct tracer *t, int timeout_ms);
  * 0 or -errno. */
 int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 		     bool (*keep)(pid_t pid, void *ctx), void *ctx);
+
+/* The ranges pid mapped while traced (--events mmap), sorted, as kept
+ * from the event stream; NULL with *n = 0 when none. Valid until the next
+ * poll. */
+const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n);
 
 #endif /* MT_TRACER_H */

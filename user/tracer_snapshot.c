@@ -160,6 +160,7 @@ static struct mt_sample *add_sample(struct tracer *t, struct mt_profile *p,
 		return NULL;
 	s->bytes = a->bytes;
 	s->allocs = a->allocs;
+	s->stack_id = a->key.stack_id;
 	s->stack_lost = lost;
 	s->oldest_age_s = a->oldest_ts ? (now_ns - a->oldest_ts) / 1e9 : 0;
 	return s;

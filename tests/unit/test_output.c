@@ -249,7 +249,7 @@ Test(out_json, processes)
 	procs = get_array(root, "processes", 3);
 	for (i = 0; i < 3; i++) {
 		pr = json_array_get(procs, i);
-		cr_assert(eq(sz, json_object_size(pr), 5));
+		cr_assert(eq(sz, json_object_size(pr), 7));
 		cr_assert(eq(i64, get_int(pr, "pid"), want[i].pid));
 		cr_assert(eq(str, (char *)get_str(pr, "comm"), (char *)want[i].comm));
 		cr_assert(eq(i64, get_int(pr, "outstanding_bytes"), want[i].bytes));
