@@ -81,6 +81,50 @@ static json_t *find_process(json_t *root, pid_t pid)
 	return NULL;
 }
 
+static long long field(json_t *o, const char *name)
+{
+	return json_integer_value(json_object_get(o, name));
+}
+
+/* The RSS account of pid: map_anon's stack holds exactly the pages
+ * touched; every thread's stack is found; the classes add up to VmRSS. */
+static void expect_account(json_t *root, pid_t pid)
+{
+	json_t *acct = NULL, *a, *ex, *s, *kernel;
+	const char *anon_stack = NULL;
+	long long resident = -1, sum;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "rss_accounting"), i, a)
+		if (field(a, "pid") == pid)
+			acct = a;
+	cr_assert(acct, "no rss_accounting entry for %d", pid);
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		json_t *f1 = json_array_get(json_object_get(s, "frames"), 1);
+		const char *sym = json_string_value(json_object_get(f1, "symbol"));
+
+		if (!strcmp(json_string_value(json_object_get(s, "kind")), "mmap") && sym &&
+		    !strcmp(sym, "map_anon"))
+			anon_stack = json_string_value(json_object_get(s, "stack_id"));
+	}
+	cr_assert(anon_stack, "no mmap stack through map_anon");
+	ex = json_object_get(acct, "explained");
+	json_array_foreach(json_object_get(ex, "mmap_by_stack"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "stack_id")), anon_stack))
+			resident = field(s, "resident");
+	cr_expect_eq(resident, VM_TOUCH_PAGES * page,
+		     "map_anon's mapping: %lld resident bytes, %d pages were touched", resident,
+		     VM_TOUCH_PAGES);
+	cr_expect_eq(field(ex, "thread_stacks"), VM_THREADS + 1, "%lld thread stacks found",
+		     field(ex, "thread_stacks"));
+	kernel = json_object_get(acct, "kernel");
+	sum = field(ex, "heap_resident") + field(ex, "mmap_anon_resident") +
+	      field(ex, "thread_stack_resident") + field(ex, "file_resident") +
+	      field(ex, "shmem_resident") + field(acct, "unexplained_bytes");
+	cr_expect_eq(sum, field(kernel, "vm_rss"), "classes add up to %lld, VmRSS is %lld", sum,
+		     field(kernel, "vm_rss"));
+}
+
 /* Traces "mapper --wait" by pid with --events all; returns the report and
  * the workload's RssAnon/RssFile (bytes) read while it waited. */
 static json_t *trace_mapper(pid_t *pid, long long *rss_anon, long long *rss_file)
@@ -174,6 +218,8 @@ Test(kernel_events, mapped_bytes_per_stack_faults_and_rss, .timeout = TEST_TIMEO
 	cr_expect_eq(json_integer_value(json_object_get(s, "file")), rss_file,
 		     "rss file %lld, /proc says %lld", json_integer_value(json_object_get(s, "file")),
 		     rss_file);
+
+	expect_account(root, pid);
 
 	stats = json_object_get(root, "stats");
 	drops = json_dumps(json_object_get(stats, "drops"), JSON_COMPACT);
