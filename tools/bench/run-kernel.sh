@@ -9,9 +9,7 @@ vmchurn=${2:?vmchurn binary}
 runs=${3:-5}
 ops=${4:-100000}
 
-[ "$(id -u)" = 0 ] || { echo "bench: needs root (BPF)" >&2; exit 1; }
-
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+source "$(dirname "$0")/lib.sh"
 
 # prints the median thread-CPU ns per operation of RUNS runs of "$@"
 cell() {

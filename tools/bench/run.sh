@@ -12,9 +12,7 @@ churn=${2:?churn binary}
 runs=${3:-5}
 pairs=${4:-200000}
 
-[ "$(id -u)" = 0 ] || { echo "bench: needs root (BPF)" >&2; exit 1; }
-
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+source "$(dirname "$0")/lib.sh"
 
 # one measurement: prints "cpu wall"
 measure() {
