@@ -6,7 +6,8 @@
 # stdout; run.sh exits with COMMAND's status, or 125 when the guest did not
 # report one (boot failure, panic, timeout).
 #
-# VMTEST_TIMEOUT (seconds, default 900) bounds one boot; CI is passed on.
+# VMTEST_TIMEOUT (seconds, default 900) bounds one boot; VMTEST_SMP sets
+# the vCPUs (default 2); CI is passed on.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 kdir=${1:?usage: run.sh KERNEL_DIR COMMAND [ARG...]}
@@ -15,9 +16,10 @@ shift
 [ -f "$kdir/initramfs.cpio.gz" ] || "$VMTEST_DIR/initramfs.sh" "$kdir"
 
 # the run directory is shared writable; the guest mounts it at this same
-# path, reads cmd from it and writes status into it
+# path, reads where and cmd from it and writes status into it
 run=$(mktemp -d "$VMTEST_CACHE/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
+printf 'run=%q\ncwd=%q\n' "$run" "$PWD" >"$run/where"
 {
 	echo "cd $(printf '%q' "$PWD") || exit 125"
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp"
@@ -31,9 +33,9 @@ trap 'rm -rf "$run"' EXIT
 # multi-threaded TCG panicked the guest now and then
 status=0
 timeout "${VMTEST_TIMEOUT:-900}" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu max -smp 2 -m 2G \
+	-accel tcg,thread=single -cpu max -smp "${VMTEST_SMP:-2}" -m 2G \
 	-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 vmtest.run=$run" \
+	-append "console=ttyS0 quiet panic=-1" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$run,mount_tag=vmtestrun,security_model=none" \
 	-nic none -display none -monitor none -serial stdio -no-reboot \
