@@ -4,6 +4,7 @@
 #   make test       unit tests, then integration tests (root, real BPF)
 #   make demo       trace the bundled leaky program and print the report
 #   make bench      overhead benchmark (tools/bench)
+#   make vmtest     integration tests on other kernels under qemu (tools/vmtest)
 #   make deps       install every build and test dependency (Debian 12)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 
@@ -52,7 +53,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit integration demo bench deps vmlinux clean fixtures
+.PHONY: all test unit integration vmtest demo bench deps vmlinux clean fixtures
 
 all: memtrail
 
@@ -140,6 +141,13 @@ unit: $(UNIT_BINS) fixtures
 integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 	$(Q)$(TEST_ENV) tests/run-suites.sh $(INTEG_BINS)
 
+# the integration suite again in a guest of each kernel series, where the
+# kprobe and fentry attach paths exist (tools/vmtest; a few minutes each)
+VMTEST_KERNELS ?= 6.1 6.12
+vmtest: memtrail $(INTEG_BINS) $(WORKLOADS)
+	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
+		env $(TEST_ENV) tests/run-suites.sh $(INTEG_BINS)
+
 # one run, one closing line for every suite
 test: memtrail $(UNIT_BINS) fixtures $(INTEG_BINS) $(WORKLOADS)
 	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS) $(INTEG_BINS)
@@ -154,7 +162,8 @@ deps:
 	apt-get update
 	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-		libcriterion-dev libjansson-dev
+		libcriterion-dev libjansson-dev \
+		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 
 vmlinux:
 	tools/gen-vmlinux.sh $(VMLINUX)

@@ -1,0 +1,33 @@
+#!/bin/bash
+# usage: suite.sh "SERIES..." COMMAND [ARG...]
+# Runs COMMAND (the integration suite) in a guest of each kernel series,
+# once per kernel-hook mode memtrail can be forced into, then prints one
+# line per (kernel, mode) and fails if any run failed.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+kernels=${1:?usage: suite.sh \"SERIES...\" COMMAND [ARG...]}
+shift
+# auto: what memtrail picks on that kernel; kprobe: the fallback path
+MODES="auto kprobe"
+
+summary=() rc=0
+for series in $kernels; do
+	start=$SECONDS
+	kdir=$("$VMTEST_DIR/kernel.sh" "$series")
+	"$VMTEST_DIR/initramfs.sh" "$kdir"
+	echo "vmtest: $(basename "$kdir") ready in $((SECONDS - start)) s"
+	for mode in $MODES; do
+		log=$(mktemp "$VMTEST_CACHE/log.XXXXXX")
+		start=$SECONDS status=0
+		echo "vmtest: ==== $(basename "$kdir") MEMTRAIL_KERNEL_HOOKS=$mode"
+		"$VMTEST_DIR/run.sh" "$kdir" env MEMTRAIL_KERNEL_HOOKS="$mode" "$@" 2>&1 |
+			tee "$log" || status=$?
+		# run-suites.sh's closing line, when the suite got that far
+		tests=$(grep -o 'tests: [0-9]* passed, [0-9]* failed' "$log" | tail -n 1 || true)
+		rm -f "$log"
+		if [ "$status" -eq 0 ]; then verdict=ok; else verdict="FAIL (exit $status)"; rc=1; fi
+		summary+=("vmtest: $(basename "$kdir") $mode: $verdict, ${tests:-no test summary}, $((SECONDS - start)) s")
+	done
+done
+printf '%s\n' "${summary[@]}"
+exit $rc
