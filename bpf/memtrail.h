@@ -55,6 +55,8 @@ enum mt_stat {
 	MT_STAT_FAULTS,		  /* first-touch page faults counted */
 	MT_STAT_RSS_EVENTS,	  /* RSS counter changes seen */
 	MT_STAT_DROP_RSS_FULL,	  /* `rss` map full: a process's RSS not followed */
+	MT_STAT_DROP_STACK_STORE, /* `stacks` refused a new stack for another reason
+				     than being full (-EBUSY, -ENOMEM): recorded as lost */
 	MT_STAT__COUNT,
 };
 

@@ -236,7 +236,8 @@ static __u64 store_stack(void *ctx, __u64 first_ip)
 		if (!err)
 			return id;
 		if (err != -EEXIST) { /* -EEXIST: another CPU stored it first */
-			mt_stat_inc(MT_STAT_DROP_STACKS_FULL);
+			mt_stat_inc(err == -E2BIG ? MT_STAT_DROP_STACKS_FULL
+						  : MT_STAT_DROP_STACK_STORE);
 			return MT_STACK_LOST;
 		}
 		known = bpf_map_lookup_elem(&stacks, &id);

@@ -21,6 +21,7 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_DROP_EVENTS] = "process_events_lost",
 	[MT_STAT_DROP_VM_EVENTS] = "mapping_events_lost",
 	[MT_STAT_DROP_RSS_FULL] = "rss_map_full",
+	[MT_STAT_DROP_STACK_STORE] = "stack_store_refused",
 };
 
 struct agg {
