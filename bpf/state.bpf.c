@@ -155,7 +155,7 @@ static struct mt_stack_val *stack_totals(__u32 tgid, __u64 stack_id, __u32 kind,
 {
 	struct mt_stack_key key = { .tgid = tgid, .kind = kind, .stack_id = stack_id };
 	struct mt_stack_val *val, zero = {};
-	long err;
+	int err; /* an int: 6.1 returns the error zero-extended to 64 bits */
 
 	val = bpf_map_lookup_elem(&by_stack, &key);
 	if (val || !create)
@@ -231,7 +231,7 @@ static __u64 store_stack(void *ctx, __u64 first_ip)
 
 	known = bpf_map_lookup_elem(&stacks, &id);
 	if (!known) {
-		long err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST);
+		int err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST); /* see stack_totals */
 
 		if (!err)
 			return id;
@@ -279,7 +279,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	struct mt_live_val val = { .size = size, .kind = kind };
 	struct mt_stack_val *totals;
 	struct mt_live_val *stale;
-	long err;
+	int err; /* see stack_totals */
 
 	val.stack_id = store_stack(ctx, 0);
 	val.ts_ns = bpf_ktime_get_ns();
