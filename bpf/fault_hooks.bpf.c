@@ -66,6 +66,7 @@ SEC("tracepoint/kmem/rss_stat")
 int rss_tp(struct rss_stat_args *args)
 {
 	__u32 key = args->mm_id, member = args->member;
+	__u64 now = bpf_ktime_get_ns(); /* first: the order of the kernel's sums */
 	struct mt_rss *r;
 
 	if (member >= MT_RSS__COUNT)
@@ -89,7 +90,11 @@ int rss_tp(struct rss_stat_args *args)
 			return 0;
 	}
 	mt_stat_inc(MT_STAT_RSS_EVENTS);
-	r->ts_ns = bpf_ktime_get_ns();
+	/* events of one mm come from several CPUs: keep the newest value */
+	if (now < r->member_ts[member])
+		return 0;
+	r->member_ts[member] = now;
+	r->ts_ns = now;
 	r->bytes[member] = args->size;
 	if (args->size > r->peak[member])
 		r->peak[member] = args->size;

@@ -150,6 +150,8 @@ struct mt_rss {
 	__s64 bytes[MT_RSS__COUNT]; /* -1: unchanged since tracing began */
 	__s64 peak[MT_RSS__COUNT];  /* highest value seen, -1 likewise */
 	__u64 ts_ns;		    /* last change: the newest mm of a tgid is its live one */
+	__u64 member_ts[MT_RSS__COUNT]; /* when bytes[i] was read: an older value that
+					   arrives late (another CPU) never overwrites it */
 };
 
 /* Corrections user space applies to by_stack: it fills deltas[0..n) and

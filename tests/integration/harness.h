@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -257,6 +258,16 @@ static inline size_t sum_by_symbol(json_t *root, pid_t pid, const char *symbol,
 		n++;
 	}
 	return n;
+}
+
+/* True when the running kernel is major.minor or newer. */
+static inline bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	cr_assert(!uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2);
+	return ma > major || (ma == major && mi >= minor);
 }
 
 #define tmp_path(buf, name) \

@@ -104,16 +104,6 @@ static bool fentry_works(void)
 	return link >= 0;
 }
 
-/* multi-uprobe links came with 6.6 */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	cr_assert(!uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2);
-	return ma > major || (ma == major && mi >= minor);
-}
-
 /* The first cgroup2 mount point in mountinfo, "" when none. */
 static void cgroup2_mount(char *path, size_t sz)
 {
