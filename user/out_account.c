@@ -8,42 +8,9 @@
 #include <string.h>
 
 #include "out_account.h"
+#include "size_fmt.h"
 
 #define LABEL_WIDTH 26
-
-/* "512 B", "40.0 KiB", "1.2 MiB": one decimal, binary units */
-static void fmt_human(char *buf, size_t sz, uint64_t bytes)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	if (bytes < 1024) {
-		snprintf(buf, sz, "%" PRIu64 " B", bytes);
-		return;
-	}
-	/* move up before "%.1f" would round to "1024.0" */
-	do {
-		v /= 1024;
-		u++;
-	} while (v >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0]));
-	snprintf(buf, sz, "%.1f %s", v, units[u]);
-}
-
-/* 1234567 -> "1,234,567", locale-independent */
-static void fmt_count(char *buf, size_t sz, uint64_t v)
-{
-	char digits[24];
-	size_t n, i, o = 0;
-
-	n = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, v);
-	for (i = 0; i < n && o + 2 < sz; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-}
 
 /* Control characters and ill-formed UTF-8 become '?'. */
 static void put_safe(FILE *f, const char *s)
@@ -69,8 +36,8 @@ static void row(FILE *f, int indent, const char *label, int64_t bytes, uint64_t 
 	uint64_t mag = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : (uint64_t)bytes;
 	char human[32], count[40], signed_human[34], signed_count[42];
 
-	fmt_human(human, sizeof(human), mag);
-	fmt_count(count, sizeof(count), mag);
+	size_fmt__human(human, sizeof(human), mag);
+	size_fmt__count(count, sizeof(count), mag);
 	snprintf(signed_human, sizeof(signed_human), "%s%s", bytes < 0 ? "-" : "", human);
 	snprintf(signed_count, sizeof(signed_count), "%s%s", bytes < 0 ? "-" : "", count);
 	fprintf(f, "%*s%-*s %11s %16s", indent, "", LABEL_WIDTH - indent, label ? label : "",
@@ -87,17 +54,17 @@ static void put_kernel(FILE *f, const struct rss_account *a)
 	const struct smaps_rollup *r = &a->rollup;
 	char b[6][32];
 
-	fmt_human(b[0], sizeof(b[0]), s->rss_anon);
-	fmt_human(b[1], sizeof(b[1]), s->rss_file);
-	fmt_human(b[2], sizeof(b[2]), s->rss_shmem);
-	fmt_human(b[3], sizeof(b[3]), s->vm_swap);
+	size_fmt__human(b[0], sizeof(b[0]), s->rss_anon);
+	size_fmt__human(b[1], sizeof(b[1]), s->rss_file);
+	size_fmt__human(b[2], sizeof(b[2]), s->rss_shmem);
+	size_fmt__human(b[3], sizeof(b[3]), s->vm_swap);
 	fprintf(f, "  kernel: anon %s, file %s, shmem %s; swap %s\n", b[0], b[1], b[2], b[3]);
-	fmt_human(b[0], sizeof(b[0]), r->pss);
-	fmt_human(b[1], sizeof(b[1]), r->pss_anon);
-	fmt_human(b[2], sizeof(b[2]), r->pss_file);
-	fmt_human(b[3], sizeof(b[3]), r->pss_shmem);
-	fmt_human(b[4], sizeof(b[4]), r->anon_huge);
-	fmt_human(b[5], sizeof(b[5]), r->rss);
+	size_fmt__human(b[0], sizeof(b[0]), r->pss);
+	size_fmt__human(b[1], sizeof(b[1]), r->pss_anon);
+	size_fmt__human(b[2], sizeof(b[2]), r->pss_file);
+	size_fmt__human(b[3], sizeof(b[3]), r->pss_shmem);
+	size_fmt__human(b[4], sizeof(b[4]), r->anon_huge);
+	size_fmt__human(b[5], sizeof(b[5]), r->rss);
 	fprintf(f, "  pss %s (anon %s, file %s, shmem %s); smaps rss %s, anon huge pages %s\n",
 		b[0], b[1], b[2], b[3], b[5], b[4]);
 }
@@ -153,8 +120,8 @@ void out_account__text(FILE *f, const struct rss_account *a, const char *comm,
 	char human[32], count[40];
 	size_t i;
 
-	fmt_human(human, sizeof(human), rss);
-	fmt_count(count, sizeof(count), rss);
+	size_fmt__human(human, sizeof(human), rss);
+	size_fmt__count(count, sizeof(count), rss);
 	fprintf(f, "rss of pid %d", (int)a->pid);
 	if (comm) {
 		fputs(" (", f);

@@ -12,8 +12,8 @@
 #include "json_writer.h"
 #include "out_account.h"
 #include "output.h"
+#include "size_fmt.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Symbol names, paths, comms and command lines come from the traced
  * programs: write them so that they cannot drive the terminal. Control
@@ -53,31 +53,18 @@ static void put_comm(FILE *f, const char comm[16])
  * rely on it) */
 static void put_count(FILE *f, uint64_t v)
 {
-	if (v < 1000) {
-		fprintf(f, "%" PRIu64, v);
-		return;
-	}
-	put_count(f, v / 1000);
-	fprintf(f, ",%03" PRIu64, v % 1000);
+	char buf[32];
+
+	size_fmt__count(buf, sizeof(buf), v);
+	fputs(buf, f);
 }
 
-/* "512 B", "40.0 KiB", "1.2 MiB": one decimal, binary units */
 static void put_human(FILE *f, uint64_t bytes)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = bytes / 1024.0;
-	size_t u = 0;
+	char buf[32];
 
-	if (bytes < 1024) {
-		fprintf(f, "%" PRIu64 " B", bytes);
-		return;
-	}
-	/* move up before "%.1f" would round to "1024.0" */
-	while (v >= 1023.95 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	fprintf(f, "%.1f %s", v, units[u]);
+	size_fmt__human(buf, sizeof(buf), bytes);
+	fputs(buf, f);
 }
 
 /* "40.0 KiB (40,960 bytes)"; below 1 KiB "N B" is already exact */
