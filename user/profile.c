@@ -37,10 +37,18 @@ struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value)
 
 static void frame_clear(struct mt_frame *f)
 {
+	size_t i;
+
 	free(f->symbol);
 	free(f->module);
 	free(f->file);
 	free(f->reason);
+	free(f->build_id);
+	for (i = 0; i < f->ninlines; i++) {
+		free(f->inlines[i].symbol);
+		free(f->inlines[i].file);
+	}
+	free(f->inlines);
 }
 
 void mt_profile__free(struct mt_profile *p)
@@ -185,6 +193,36 @@ int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 	if (dup_or_null(&f->symbol, symbol) || dup_or_null(&f->module, module) ||
 	    dup_or_null(&f->reason, reason))
 		return -ENOMEM;
+	return 0;
+}
+
+int mt_frame__set_source(struct mt_frame *f, const char *file, uint32_t line,
+			 const char *build_id)
+{
+	f->line = line;
+	if (dup_or_null(&f->file, file) || dup_or_null(&f->build_id, build_id))
+		return -ENOMEM;
+	return 0;
+}
+
+int mt_frame__add_inline(struct mt_frame *f, const char *symbol,
+			 const char *file, uint32_t line)
+{
+	struct mt_inline *in, *grown;
+
+	grown = realloc(f->inlines, (f->ninlines + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	f->inlines = grown;
+	in = &f->inlines[f->ninlines];
+	memset(in, 0, sizeof(*in));
+	in->line = line;
+	if (dup_or_null(&in->symbol, symbol) || dup_or_null(&in->file, file)) {
+		free(in->symbol);
+		free(in->file);
+		return -ENOMEM;
+	}
+	f->ninlines++;
 	return 0;
 }
 

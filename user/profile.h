@@ -17,6 +17,13 @@ enum mt_target_kind {
 	MT_TARGET_COMMAND,
 };
 
+/* A function inlined at a frame's address (DWARF). */
+struct mt_inline {
+	char *symbol;		/* the inlined function's name */
+	char *file;		/* source position inside it, NULL when unknown */
+	uint32_t line;
+};
+
 /* One frame of a user stack. addr comes from BPF; the rest is filled by the
  * symbolizer (strings owned by the profile). */
 struct mt_frame {
@@ -28,6 +35,12 @@ struct mt_frame {
 	char *file;		/* source file, NULL when unknown */
 	uint32_t line;		/* source line, 0 when unknown */
 	char *reason;		/* why symbol is NULL ("no symbols", "unmapped", ...) */
+	char *build_id;		/* module's GNU build ID in hex, NULL when none */
+	/* Inlined calls at addr, innermost first. symbol/file/line above are
+	 * then the containing (real) function and the call site, in it, of
+	 * the outermost inlined call; without inlines, addr's own position. */
+	struct mt_inline *inlines;
+	size_t ninlines;
 };
 
 /* Outstanding memory of one (process, stack, kind). */
@@ -124,6 +137,12 @@ int mt_profile__add_note(struct mt_profile *p, const char *fmt, ...)
 int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 		  const char *module, uint64_t module_offset,
 		  const char *reason);
+/* Sets a frame's source position and module build ID (copied; NULL ok). */
+int mt_frame__set_source(struct mt_frame *f, const char *file, uint32_t line,
+			 const char *build_id);
+/* Appends an inlined call (innermost first); strings copied. */
+int mt_frame__add_inline(struct mt_frame *f, const char *symbol,
+			 const char *file, uint32_t line);
 /* Orders samples largest first (bytes, then allocs, then pid) and
  * processes the same way; fills per-process totals from the samples. */
 void mt_profile__finish(struct mt_profile *p);

@@ -31,10 +31,21 @@ static int name_frames(struct symbolizer *sym, struct mt_sample *s)
 					    "process gone before its maps were read");
 		goto out;
 	}
-	for (i = 0; i < s->nframes && !err; i++)
-		err = mt_frame__set(&s->frames[i], res[i].symbol, res[i].offset,
-				    res[i].module, res[i].module_offset,
+	for (i = 0; i < s->nframes && !err; i++) {
+		struct mt_frame *f = &s->frames[i];
+		size_t j;
+
+		err = mt_frame__set(f, res[i].symbol, res[i].offset, res[i].module,
+				    res[i].module_offset,
 				    res[i].symbol ? NULL : res[i].reason);
+		if (!err)
+			err = mt_frame__set_source(f, res[i].file, res[i].line,
+						   res[i].build_id);
+		for (j = 0; j < res[i].ninlines && !err; j++)
+			err = mt_frame__add_inline(f, res[i].inlines[j].symbol,
+						   res[i].inlines[j].file,
+						   res[i].inlines[j].line);
+	}
 out:
 	free(addrs);
 	free(res);

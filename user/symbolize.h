@@ -28,6 +28,18 @@ struct sym_result {
 	const char *reason;	/* when symbol is NULL: "unmapped", "anonymous
 				   mapping", "cannot open module", "not an ELF
 				   file", "no symbols", "not in any symbol" */
+	const char *file;	/* source file (DWARF), NULL when unknown */
+	uint32_t line;		/* source line, 0 when unknown */
+	const char *build_id;	/* module's GNU build ID in hex, NULL if none */
+	const struct sym_inline *inlines; /* inlined calls at the address, */
+	size_t ninlines;		  /* innermost first (see mt_frame) */
+};
+
+/* A function inlined at a resolved address. */
+struct sym_inline {
+	const char *symbol;
+	const char *file;
+	uint32_t line;
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
