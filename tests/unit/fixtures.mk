@@ -52,3 +52,16 @@ $(FIXTURE_DIR)/fixture_pie: $(FIXTURE_SRC)/fixture_prog.c $(FIXTURE_DIR)/libfixt
 $(FIXTURE_DIR)/fixture_nopie: $(FIXTURE_SRC)/fixture_prog.c $(FIXTURE_DIR)/libfixture.so $(FIXTURE_MK)
 	$(call msg,CC-FIX,$@)
 	$(Q)$(CC) $(FIXTURE_CFLAGS) -fno-pie -no-pie $< $(FIXTURE_LDFLAGS) -o $@
+
+# unwind-table fixtures (test_eh_frame): the same code without frame
+# pointers, with them, and with .debug_frame alone (no .eh_frame)
+UNWIND_FIXTURES := $(FIXTURE_DIR)/unwind_nofp $(FIXTURE_DIR)/unwind_fp \
+	$(FIXTURE_DIR)/unwind_debug_frame
+fixtures: $(UNWIND_FIXTURES)
+$(FIXTURE_DIR)/unwind_nofp: FIXTURE_UNWIND_FLAGS := -fomit-frame-pointer
+$(FIXTURE_DIR)/unwind_fp: FIXTURE_UNWIND_FLAGS := -fno-omit-frame-pointer
+$(FIXTURE_DIR)/unwind_debug_frame: FIXTURE_UNWIND_FLAGS := -fomit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -g
+$(UNWIND_FIXTURES): $(FIXTURE_SRC)/fixture_unwind.c $(FIXTURE_MK) | $(FIXTURE_DIR)
+	$(call msg,CC-FIX,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(FIXTURE_UNWIND_FLAGS) $< -o $@
