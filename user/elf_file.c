@@ -81,7 +81,7 @@ static uint8_t bind_rank(unsigned char bind)
 /* Validates the ELF header and the extent of the section and program
  * header tables ourselves, so that libelf only ever sees counts that fit
  * in the file (with ELF_C_READ it does not bound them by the file size). */
-static int check_headers(int fd, uint64_t fsize)
+static int check_headers(int fd, uint64_t fsize, Elf64_Ehdr *ehp, uint64_t *phnump)
 {
 	Elf64_Ehdr eh;
 	Elf64_Shdr sh0;
@@ -115,6 +115,8 @@ static int check_headers(int fd, uint64_t fsize)
 		    !in_file(eh.e_phoff, phnum * sizeof(Elf64_Phdr), fsize))
 			return -ENOEXEC;
 	}
+	*ehp = eh;
+	*phnump = phnum;
 	return 0;
 }
 
@@ -323,8 +325,9 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
 	Elf *elf = NULL;
 	GElf_Shdr sh;
+	Elf64_Ehdr eh;
 	struct stat st;
-	uint64_t fsize;
+	uint64_t fsize, phnum;
 	int err;
 
 	if (fd < 0 || !out)
@@ -338,7 +341,7 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	if (!S_ISREG(st.st_mode))
 		return -ENOEXEC;
 	fsize = (uint64_t)st.st_size;
-	err = check_headers(fd, fsize);
+	err = check_headers(fd, fsize, &eh, &phnum);
 	if (err)
 		return err;
 
@@ -516,36 +519,40 @@ int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_
 
 char *elf_file__interp(const char *path)
 {
+	uint64_t phnum, i;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	struct stat st;
 	char *interp = NULL;
-	GElf_Phdr phdr;
-	size_t i, nphdr;
-	Elf *elf = NULL;
+	char buf[256];
 	int fd;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* the same care as elf_file__open_fd: a FIFO must not block us, and
+	 * only headers that fit in the file are read (pread, no mapping a
+	 * truncation could turn into SIGBUS) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    check_headers(fd, (uint64_t)st.st_size, &eh, &phnum))
 		goto out;
-	for (i = 0; i < nphdr; i++) {
-		char buf[256];
-
-		if (!gelf_getphdr(elf, i, &phdr) || phdr.p_type != PT_INTERP)
+	for (i = 0; i < phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP)
 			continue;
-		if (phdr.p_filesz < 2 || phdr.p_filesz > sizeof(buf))
+		if (ph.p_filesz < 2 || ph.p_filesz > sizeof(buf) ||
+		    !in_file(ph.p_offset, ph.p_filesz, (uint64_t)st.st_size))
 			break;
-		if (pread(fd, buf, phdr.p_filesz, phdr.p_offset) != (ssize_t)phdr.p_filesz)
+		if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
 			break;
-		buf[phdr.p_filesz - 1] = '\0';
+		buf[ph.p_filesz - 1] = '\0';
 		if (buf[0] == '/')
 			interp = strdup(buf);
 		break;
 	}
 out:
-	elf_end(elf);
 	close(fd);
 	return interp;
 }

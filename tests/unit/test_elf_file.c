@@ -356,7 +356,7 @@ Test(elf_file, bad_arguments)
 	elf_file__close(NULL);
 }
 
-Test(elf_file, special_files)
+Test(elf_file, special_files, .timeout = 10)
 {
 	struct elf_file *ef = NULL;
 	char *fifo = join(tmp_dir, "fifo");
@@ -368,6 +368,9 @@ Test(elf_file, special_files)
 	cr_assert(eq(int, mkfifo(fifo, 0600), 0));
 	cr_assert(eq(int, elf_file__open(fifo, &ef), -ENOEXEC));
 	cr_assert_null(ef);
+	/* nor when command mode asks for the program interpreter */
+	cr_assert_null(elf_file__interp(fifo));
+	cr_assert_null(elf_file__interp("/dev/zero"));
 	free(fifo);
 }
 
