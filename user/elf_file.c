@@ -19,6 +19,12 @@
 #define MAX_SYMS	(4u << 20)	/* per symbol table */
 #define MAX_SECTIONS	(1u << 20)
 #define MAX_SEGMENTS	(1u << 16)
+/* a name longer than this names nothing (the longest mangled C++ and Rust
+ * names in Debian's libraries are under 2 KB); the names of one file may
+ * add up to MAX_NAME_BYTES (a symbol table can point every entry at one
+ * long string, and each sort compare reads the names it compares) */
+#define MAX_NAME_LEN	4096
+#define MAX_NAME_BYTES	(256u << 20)
 /* enclosing symbols sym_at looks back over (nested asm symbols); a file
  * with one huge symbol must not turn each lookup into a linear scan */
 #define MAX_WALKBACK	64
@@ -52,6 +58,7 @@ struct elf_file {
 	struct load_seg *segs;
 	size_t nsegs;
 	char *strtabs[2];	/* private copies the names point into */
+	uint64_t name_bytes;	/* summed lengths of the names kept */
 	bool has_symtab;
 };
 
@@ -198,6 +205,7 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 	for (i = 1; i < count; i++) {
 		struct sym_ent *e;
 		unsigned char type;
+		size_t name_len;
 
 		if (!gelf_getsym(symdata, (int)i, &sym))
 			return -ENOEXEC;
@@ -207,6 +215,13 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 		    sym.st_name >= strsize || !strs[sym.st_name] ||
 		    sym.st_value + sym.st_size < sym.st_value)
 			continue;
+		/* strs ends in our NUL: strnlen stops there at the latest */
+		name_len = strnlen(strs + sym.st_name, MAX_NAME_LEN + 1);
+		if (name_len > MAX_NAME_LEN)
+			continue;
+		ef->name_bytes += name_len;
+		if (ef->name_bytes > MAX_NAME_BYTES)
+			return -ENOEXEC;
 		e = &ef->syms[ef->nsyms++];
 		e->sym.name = strs + sym.st_name;
 		e->sym.vaddr = sym.st_value;

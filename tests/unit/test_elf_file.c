@@ -668,3 +668,92 @@ Test(elf_file, interp_of_programs_not_libraries)
 	free(lib);
 	free(junk);
 }
+
+/* An ELF file of one symbol table only: nsyms function symbols, symbol i
+ * at 0x1000 + 16 i, all named by the string at name_off of a string table
+ * that holds one name of name_len 'a's. Malloc'd, *len set. */
+static void *symbols_only_elf(size_t nsyms, size_t name_len, size_t *len)
+{
+	size_t strsize = name_len + 2, symoff = sizeof(Elf64_Ehdr);
+	size_t stroff = symoff + nsyms * sizeof(Elf64_Sym);
+	size_t shoff = (stroff + strsize + 7) & ~(size_t)7, i;
+	unsigned char *buf;
+	Elf64_Ehdr *eh;
+	Elf64_Sym *sym;
+	Elf64_Shdr *sh;
+
+	*len = shoff + 3 * sizeof(Elf64_Shdr);
+	buf = calloc(1, *len);
+	cr_assert_not_null(buf);
+	eh = (Elf64_Ehdr *)buf;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_shoff = shoff;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 3;
+	sym = (Elf64_Sym *)(buf + symoff);
+	for (i = 1; i < nsyms; i++) {
+		sym[i].st_name = 1;
+		sym[i].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		sym[i].st_shndx = 1;
+		sym[i].st_value = 0x1000 + 16 * i;
+		sym[i].st_size = 16;
+	}
+	memset(buf + stroff + 1, 'a', name_len);
+	sh = (Elf64_Shdr *)(buf + shoff);
+	sh[1].sh_type = SHT_SYMTAB;
+	sh[1].sh_offset = symoff;
+	sh[1].sh_size = nsyms * sizeof(Elf64_Sym);
+	sh[1].sh_entsize = sizeof(Elf64_Sym);
+	sh[1].sh_link = 2;
+	sh[2].sh_type = SHT_STRTAB;
+	sh[2].sh_offset = stroff;
+	sh[2].sh_size = strsize;
+	return buf;
+}
+
+/* Many symbols that share one long name cost name length x symbols in
+ * every sort and compare: a name past the length bound is skipped, and a
+ * file whose names add up past the total bound is refused, both before
+ * the sort (without the bounds this file took minutes). */
+Test(elf_file, name_work_is_bounded)
+{
+	struct elf_file *ef = NULL;
+	unsigned char *buf;
+	size_t len;
+	char *path;
+
+	/* names of 4096 bytes are kept: the synthetic file itself is good */
+	buf = symbols_only_elf(1000, 4096, &len);
+	path = write_tmp("long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	cr_assert(eq(sz, elf_file__nsyms(ef), 999));
+	cr_assert(eq(sz, strlen(elf_file__sym_at(ef, 0x1000 + 16 * 5)->name), 4096));
+	elf_file__close(ef);
+	free(path);
+	free(buf);
+
+	/* one byte longer: no symbol is named by it */
+	buf = symbols_only_elf(1000, 4097, &len);
+	path = write_tmp("too_long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	cr_assert(eq(sz, elf_file__nsyms(ef), 0));
+	cr_assert_null(elf_file__sym_at(ef, 0x1000 + 16 * 5));
+	elf_file__close(ef);
+	free(path);
+	free(buf);
+
+	/* 200,000 names of 4 KiB: 800 MB of names in a 5 MB file */
+	buf = symbols_only_elf(200000, 4096, &len);
+	path = write_tmp("many_long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), -ENOEXEC));
+	cr_assert_null(ef);
+	free(path);
+	free(buf);
+}
