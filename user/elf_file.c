@@ -25,6 +25,10 @@
  * long string, and each sort compare reads the names it compares) */
 #define MAX_NAME_LEN	4096
 #define MAX_NAME_BYTES	(256u << 20)
+/* a string table is read into memory and copied: refused past this
+ * before either (the largest .strtab in Debian's -dbgsym packages is
+ * tens of MB) */
+#define MAX_STRTAB	(512u << 20)
 /* enclosing symbols sym_at looks back over (nested asm symbols); a file
  * with one huge symbol must not turn each lookup into a linear scan */
 #define MAX_WALKBACK	64
@@ -177,7 +181,8 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 		return -ENOEXEC;
 	strscn = elf_getscn(elf, sh.sh_link);
 	if (!sh.sh_link || !strscn || !gelf_getshdr(strscn, &strsh) ||
-	    strsh.sh_type != SHT_STRTAB || !in_file(strsh.sh_offset, strsh.sh_size, fsize))
+	    strsh.sh_type != SHT_STRTAB || strsh.sh_size > MAX_STRTAB ||
+	    !in_file(strsh.sh_offset, strsh.sh_size, fsize))
 		return -ENOEXEC;
 	symdata = elf_getdata(scn, NULL);
 	strdata = elf_getdata(strscn, NULL);

@@ -757,3 +757,28 @@ Test(elf_file, name_work_is_bounded)
 	free(path);
 	free(buf);
 }
+
+/* A string table may be as large as the file: a sparse file costs no disk
+ * and would have cost its size twice in memory (libelf's copy, ours) */
+Test(elf_file, huge_string_table_refused)
+{
+	struct elf_file *ef = NULL;
+	size_t len, big = (size_t)600 << 20;
+	unsigned char *buf;
+	Elf64_Shdr *sh;
+	char *path;
+	int fd;
+
+	buf = symbols_only_elf(10, 8, &len);
+	sh = (Elf64_Shdr *)(buf + ((Elf64_Ehdr *)buf)->e_shoff);
+	sh[2].sh_size = big - sh[2].sh_offset;
+	path = write_tmp("huge_strtab", buf, len);
+	fd = open(path, O_WRONLY);
+	cr_assert(ge(int, fd, 0));
+	cr_assert(eq(int, ftruncate(fd, (off_t)big), 0));
+	close(fd);
+	cr_assert(eq(int, elf_file__open(path, &ef), -ENOEXEC));
+	cr_assert_null(ef);
+	free(path);
+	free(buf);
+}
