@@ -11,7 +11,7 @@ FUZZ_OUT := $(OUTPUT)/fuzz
 FUZZ_SECONDS ?= 60
 # per input: a parser that takes longer on a small file is a bug
 FUZZ_TIMEOUT ?= 10
-FUZZERS ?= elf maps smaps
+FUZZERS ?= elf maps smaps symbolize
 
 # -fno-sanitize-recover: a UBSan finding is a crash libFuzzer reports
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -22,10 +22,12 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 FUZZ_OBJS_elf := elf_file
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
+FUZZ_OBJS_symbolize := symbolize elf_file procfs
 # the input size libFuzzer grows inputs to
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_maps := 16384
 FUZZ_MAXLEN_smaps := 16384
+FUZZ_MAXLEN_symbolize := 65536
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZERS))
 
@@ -40,7 +42,7 @@ $(FUZZ_OUT)/obj/%.o: user/%.c | $(OUTPUT)
 define fuzz_target
 $(FUZZ_OUT)/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $(patsubst %,$(FUZZ_OUT)/obj/%.o,$(FUZZ_OBJS_$(1)))
 	$$(call msg,LINK-FZ,$$@)
-	$$(Q)$$(CLANG) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$^ $$(LIBS) -o $$@
+	$$(Q)$$(CLANG) $$(FUZZ_CFLAGS) -fsanitize=fuzzer $$(filter %.c %.o,$$^) $$(LIBS) -o $$@
 endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_target,$(f))))
 

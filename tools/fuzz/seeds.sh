@@ -54,4 +54,18 @@ open(os.path.join(smaps, 'smaps'), 'wb').write(b''.join(blocks[:2] + blocks[-2:]
 open(os.path.join(smaps, 'status'), 'wb').write(open('/proc/self/status', 'rb').read())
 open(os.path.join(smaps, 'rollup'), 'wb').write(open('/proc/self/smaps_rollup', 'rb').read())
 PY
-ls -l "$elf" "$maps" "$smaps"
+# symbolize: the header fuzz_symbolize.c reads (mapping start, length and
+# offset in pages, ELF length, 8 address offsets), an ELF seed, maps lines
+sym=$here/corpus/symbolize
+mkdir -p "$sym"
+for f in lib.so pie static; do
+	/usr/bin/python3 - "$elf/$f" "$maps/self" "$sym/$f" <<'PY'
+import struct, sys
+elf = open(sys.argv[1], 'rb').read()
+maps = open(sys.argv[2], 'rb').read()
+hdr = struct.pack('<IHHH', 0x7f0000, 0, 0, len(elf))
+hdr += struct.pack('<8I', *(2048 + o for o in (0x25a, 0x25e, 0x25f, 0x260, 0, 0x1000, 0x2f0, 4095)))
+open(sys.argv[3], 'wb').write(hdr + elf + maps)
+PY
+done
+ls -l "$elf" "$maps" "$smaps" "$sym"
