@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "procfs.h"
 
 #define FAKE_PID 4242
@@ -20,26 +21,11 @@ static char maps_path[sizeof(root) + 32];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[sizeof(maps_path)];
-
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(root))
-		abort();
-	snprintf(dir, sizeof(dir), "%s/%d", root, FAKE_PID);
-	if (mkdir(dir, 0700))
-		abort();
-	snprintf(maps_path, sizeof(maps_path), "%s/maps", dir);
+	fuzz_fake_proc(root, FAKE_PID, NULL);
+	snprintf(maps_path, sizeof(maps_path), "%s/%d/maps", root, FAKE_PID);
 	return 0;
-}
-
-static void write_maps(const uint8_t *data, size_t size)
-{
-	int fd = open(maps_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
-		abort();
-	close(fd);
 }
 
 static void check_maps(const struct proc_maps *m)
@@ -70,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct proc_map one;
 	uint64_t v;
 
-	write_maps(data, size);
+	fuzz_write(maps_path, data, size);
 	if (!procfs__read_maps(root, FAKE_PID, &maps)) {
 		check_maps(&maps);
 		procfs__free_maps(&maps);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "symbolize.h"
 
 #define FAKE_PID	4243
@@ -26,18 +27,9 @@ static char maps_path[sizeof(root) + 32], lib_path[sizeof(root) + 32];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[sizeof(root) + 32];
-
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(root))
-		abort();
-	snprintf(dir, sizeof(dir), "%s/%d", root, FAKE_PID);
-	if (mkdir(dir, 0700))
-		abort();
-	snprintf(dir, sizeof(dir), "%s/%d/root", root, FAKE_PID);
-	if (mkdir(dir, 0700))
-		abort();
+	fuzz_fake_proc(root, FAKE_PID, "root");
 	snprintf(maps_path, sizeof(maps_path), "%s/%d/maps", root, FAKE_PID);
 	snprintf(lib_path, sizeof(lib_path), "%s/%d/root/lib.so", root, FAKE_PID);
 	return 0;
@@ -50,17 +42,6 @@ static uint64_t get(const uint8_t *p, size_t n)
 	while (n--)
 		v = v << 8 | p[n];
 	return v;
-}
-
-static uint64_t write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	struct stat st;
-
-	if (fd < 0 || (len && write(fd, buf, len) != (ssize_t)len) || fstat(fd, &st))
-		abort();
-	close(fd);
-	return (uint64_t)st.st_ino;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		elf_len = size - HDR_LEN;
 	for (i = 0; i < NADDRS; i++)
 		addrs[i] = start + get(data + 10 + 4 * i, 4) % (len + 4096) - 2048;
-	ino = write_file(lib_path, data + HDR_LEN, elf_len);
+	ino = fuzz_write(lib_path, data + HDR_LEN, elf_len);
 
 	/* the mapping of the file first, then the input's own lines */
 	f = open_memstream(&maps, &maps_len);
@@ -94,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start, start + len, off, ino);
 	fwrite(data + HDR_LEN + elf_len, 1, size - HDR_LEN - elf_len, f);
 	fclose(f);
-	write_file(maps_path, maps, maps_len);
+	fuzz_write(maps_path, maps, maps_len);
 	free(maps);
 
 	s = symbolizer__new(&opts);
