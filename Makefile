@@ -135,7 +135,7 @@ include tests/unit/fixtures.mk
 include tools/fuzz/fuzz.mk
 
 TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
-	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads
+	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads MT_FIXTURE_BUILD_ID=$(FIXTURE_BUILD_ID)
 
 unit: $(UNIT_BINS) fixtures
 	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS)

@@ -32,6 +32,11 @@
 /* enclosing symbols sym_at looks back over (nested asm symbols); a file
  * with one huge symbol must not turn each lookup into a linear scan */
 #define MAX_WALKBACK	64
+/* a note segment or section read whole to find the build ID; real ones
+ * are a few hundred bytes */
+#define MAX_NOTES	(64u << 10)
+/* the longest build ID kept (GNU ld writes 8 to 20 bytes; 64 is ample) */
+#define MAX_BUILD_ID	64
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define NATIVE_ELFDATA	ELFDATA2LSB
@@ -64,6 +69,7 @@ struct elf_file {
 	char *strtabs[2];	/* private copies the names point into */
 	uint64_t name_bytes;	/* summed lengths of the names kept */
 	bool has_symtab;
+	char *build_id;		/* GNU build ID in lowercase hex, NULL if none */
 };
 
 enum { TAB_SYMTAB, TAB_DYNSYM };
@@ -339,6 +345,93 @@ static int build_indexes(struct elf_file *ef)
 	return 0;
 }
 
+/* [pos, pos + n) rounded up to align still inside len: its end, or 0 */
+static size_t note_part_end(size_t pos, uint64_t n, size_t align, size_t len)
+{
+	uint64_t end;
+
+	if (n > len - pos)
+		return 0;
+	end = (pos + n + align - 1) & ~(uint64_t)(align - 1);
+	return end <= len ? (size_t)end : 0;
+}
+
+/* The GNU build ID note in buf[0..len) as lowercase hex, or NULL. Notes
+ * are (namesz, descsz, type, name, desc), name and desc padded to align
+ * (4, or 8 for segments aligned so). */
+static char *build_id_in_notes(const unsigned char *buf, size_t len, size_t align)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pos = 0;
+
+	while (len - pos >= 12) {
+		size_t desc, next, i;
+		uint32_t nhdr[3];
+		char *out;
+
+		memcpy(nhdr, buf + pos, sizeof(nhdr));
+		pos += 12;
+		desc = note_part_end(pos, nhdr[0], align, len);
+		next = desc ? note_part_end(desc, nhdr[1], align, len) : 0;
+		if (!next)
+			return NULL;
+		if (nhdr[2] == NT_GNU_BUILD_ID && nhdr[0] == 4 &&
+		    !memcmp(buf + pos, "GNU", 4) && nhdr[1] &&
+		    nhdr[1] <= MAX_BUILD_ID) {
+			out = malloc(2 * (size_t)nhdr[1] + 1);
+			if (!out)
+				return NULL;
+			for (i = 0; i < nhdr[1]; i++) {
+				out[2 * i] = hex[buf[desc + i] >> 4];
+				out[2 * i + 1] = hex[buf[desc + i] & 15];
+			}
+			out[2 * i] = '\0';
+			return out;
+		}
+		pos = next;
+	}
+	return NULL;
+}
+
+/* Reads [off, off + size) of the file and looks for the build ID there. */
+static char *build_id_at(int fd, uint64_t off, uint64_t size, uint64_t align,
+			 uint64_t fsize)
+{
+	unsigned char *buf;
+	char *id = NULL;
+
+	if (!size || size > MAX_NOTES || !in_file(off, size, fsize))
+		return NULL;
+	buf = malloc(size);
+	if (!buf)
+		return NULL;
+	if (pread(fd, buf, size, (off_t)off) == (ssize_t)size)
+		id = build_id_in_notes(buf, size, align == 8 ? 8 : 4);
+	free(buf);
+	return id;
+}
+
+/* The build ID from a PT_NOTE segment, else (a file without program
+ * headers, such as some debug files) from an SHT_NOTE section. Missing or
+ * malformed notes leave it NULL: the ID is a label, not a requirement. */
+static void load_build_id(struct elf_file *ef, Elf *elf, int fd, uint64_t fsize)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Phdr ph;
+	GElf_Shdr sh;
+	size_t phnum, i;
+
+	if (!elf_getphdrnum(elf, &phnum))
+		for (i = 0; i < phnum && i < MAX_SEGMENTS && !ef->build_id; i++)
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE)
+				ef->build_id = build_id_at(fd, ph.p_offset, ph.p_filesz,
+							   ph.p_align, fsize);
+	while (!ef->build_id && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			ef->build_id = build_id_at(fd, sh.sh_offset, sh.sh_size,
+						   sh.sh_addralign, fsize);
+}
+
 int elf_file__open_fd(int fd, struct elf_file **out)
 {
 	struct elf_file *ef = NULL;
@@ -405,6 +498,7 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	err = build_indexes(ef);
 	if (err)
 		goto cleanup;
+	load_build_id(ef, elf, fd, fsize);
 	*out = ef;
 	ef = NULL;
 cleanup:
@@ -439,12 +533,18 @@ void elf_file__close(struct elf_file *ef)
 	free(ef->segs);
 	free(ef->strtabs[TAB_SYMTAB]);
 	free(ef->strtabs[TAB_DYNSYM]);
+	free(ef->build_id);
 	free(ef);
 }
 
 bool elf_file__has_symtab(const struct elf_file *ef)
 {
 	return ef && ef->has_symtab;
+}
+
+const char *elf_file__build_id(const struct elf_file *ef)
+{
+	return ef ? ef->build_id : NULL;
 }
 
 size_t elf_file__nsyms(const struct elf_file *ef)

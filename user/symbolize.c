@@ -505,6 +505,7 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
 		return;
 	}
+	r->build_id = elf_file__build_id(mod->ef);
 	if (!elf_file__nsyms(mod->ef)) {
 		r->reason = "no symbols";
 		return;
