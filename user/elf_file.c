@@ -35,6 +35,10 @@
 /* a note segment or section read whole to find the build ID; real ones
  * are a few hundred bytes */
 #define MAX_NOTES	(64u << 10)
+/* note segments, and then note sections, looked at (each is read whole):
+ * real files have two to four; a million headers pointing at one 64 KB
+ * note must not read 64 GB */
+#define MAX_NOTE_AREAS	16
 /* the longest build ID kept (GNU ld writes 8 to 20 bytes; 64 is ample) */
 #define MAX_BUILD_ID	64
 
@@ -419,17 +423,23 @@ static void load_build_id(struct elf_file *ef, Elf *elf, int fd, uint64_t fsize)
 	Elf_Scn *scn = NULL;
 	GElf_Phdr ph;
 	GElf_Shdr sh;
-	size_t phnum, i;
+	size_t phnum, i, areas = 0;
 
 	if (!elf_getphdrnum(elf, &phnum))
-		for (i = 0; i < phnum && i < MAX_SEGMENTS && !ef->build_id; i++)
-			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE)
+		for (i = 0; i < phnum && i < MAX_SEGMENTS && !ef->build_id &&
+			    areas < MAX_NOTE_AREAS; i++)
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE) {
 				ef->build_id = build_id_at(fd, ph.p_offset, ph.p_filesz,
 							   ph.p_align, fsize);
-	while (!ef->build_id && (scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+				areas++;
+			}
+	areas = 0;
+	while (!ef->build_id && areas < MAX_NOTE_AREAS && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE) {
 			ef->build_id = build_id_at(fd, sh.sh_offset, sh.sh_size,
 						   sh.sh_addralign, fsize);
+			areas++;
+		}
 }
 
 int elf_file__open_fd(int fd, struct elf_file **out)

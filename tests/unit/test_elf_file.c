@@ -782,3 +782,72 @@ Test(elf_file, huge_string_table_refused)
 	free(path);
 	free(buf);
 }
+
+/* A file of nnotes SHT_NOTE sections after symbols_only_elf's three, all
+ * pointing at an ABI tag note but section id_at, which points at a build
+ * ID note of 20 bytes 0x11, 0x22, ... (id_at >= nnotes: none does). */
+static void *notes_elf(size_t nnotes, size_t id_at, size_t *len)
+{
+	static const uint32_t abi_tag[] = { 4, 16, NT_GNU_ABI_TAG, 0x00554e47, 0, 3, 2, 0 };
+	uint32_t id_note[3 + 1 + 5] = { 4, 20, NT_GNU_BUILD_ID, 0x00554e47 };
+	size_t base_len, notes_off, shoff, i;
+	unsigned char *base, *buf;
+	Elf64_Shdr *sh;
+
+	for (i = 0; i < 20; i++)
+		((unsigned char *)&id_note[4])[i] = (unsigned char)(0x11 * (i + 1));
+	base = symbols_only_elf(2, 8, &base_len);
+	/* the notes where the old section headers were, new headers after */
+	notes_off = ((Elf64_Ehdr *)base)->e_shoff;
+	shoff = notes_off + sizeof(abi_tag) + sizeof(id_note);
+	*len = shoff + (3 + nnotes) * sizeof(Elf64_Shdr);
+	buf = calloc(1, *len);
+	cr_assert_not_null(buf);
+	memcpy(buf, base, notes_off);
+	memcpy(buf + notes_off, abi_tag, sizeof(abi_tag));
+	memcpy(buf + notes_off + sizeof(abi_tag), id_note, sizeof(id_note));
+	memcpy(buf + shoff, base + notes_off, 3 * sizeof(Elf64_Shdr));
+	((Elf64_Ehdr *)buf)->e_shoff = shoff;
+	((Elf64_Ehdr *)buf)->e_shnum = (uint16_t)(3 + nnotes);
+	sh = (Elf64_Shdr *)(buf + shoff);
+	for (i = 0; i < nnotes; i++) {
+		sh[3 + i].sh_type = SHT_NOTE;
+		sh[3 + i].sh_addralign = 4;
+		sh[3 + i].sh_offset = notes_off + (i == id_at ? sizeof(abi_tag) : 0);
+		sh[3 + i].sh_size = i == id_at ? sizeof(id_note) : sizeof(abi_tag);
+	}
+	free(base);
+	return buf;
+}
+
+static char *build_id_of(const void *buf, size_t len)
+{
+	struct elf_file *ef = NULL;
+	char *path = write_tmp("notes", buf, len), *id;
+
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	id = elf_file__build_id(ef) ? strdup(elf_file__build_id(ef)) : NULL;
+	elf_file__close(ef);
+	free(path);
+	return id;
+}
+
+/* Each note section is read whole: the build ID is looked for in the
+ * first 16 only, however many headers a file has */
+Test(elf_file, note_sections_read_are_bounded)
+{
+	unsigned char *buf;
+	size_t len;
+	char *id;
+
+	buf = notes_elf(40, 15, &len);
+	id = build_id_of(buf, len);
+	cr_assert_not_null(id, "the 16th note section is read");
+	cr_assert_str_eq(id, "112233445566778899aabbccddeeff1021324354");
+	free(id);
+	free(buf);
+
+	buf = notes_elf(40, 16, &len);
+	cr_assert_null(build_id_of(buf, len), "the 17th is not");
+	free(buf);
+}

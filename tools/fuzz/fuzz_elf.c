@@ -62,8 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		return 0;
 	if (!elf_file__open_fd(fd, &ef)) {
+		const char *id = elf_file__build_id(ef);
+
 		(void)elf_file__nsyms(ef);
 		(void)elf_file__has_symtab(ef);
+		/* a build ID is lowercase hex bytes or nothing */
+		if (id && (!*id || strlen(id) % 2 || strspn(id, "0123456789abcdef") != strlen(id)))
+			abort();
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			const struct elf_sym *s = elf_file__find_func(ef, names[i]);
 
