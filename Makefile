@@ -5,6 +5,7 @@
 #   make demo       trace the bundled leaky program and print the report
 #   make bench      overhead benchmark (tools/bench)
 #   make vmtest     integration tests on other kernels under qemu (tools/vmtest)
+#   make fuzz       libFuzzer + ASan/UBSan on every input parser (tools/fuzz)
 #   make deps       install every build and test dependency (Debian 12)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 
@@ -131,6 +132,7 @@ WORKLOADS += $(OUTPUT)/workloads/leaky_static $(OUTPUT)/workloads/leaky_static_s
 
 # ELF files the symbolizer unit tests read (built, never checked in)
 include tests/unit/fixtures.mk
+include tools/fuzz/fuzz.mk
 
 TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
 	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads MT_FIXTURE_BUILD_ID=$(FIXTURE_BUILD_ID)
@@ -163,7 +165,8 @@ deps:
 	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libcriterion-dev libjansson-dev \
-		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
+		libclang-rt-14-dev
 
 vmlinux:
 	tools/gen-vmlinux.sh $(VMLINUX)
