@@ -120,6 +120,11 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 # sets up no frame in a leaf function at -O1, whatever the flags say
 $(OUTPUT)/workloads/mapper: WORKLOAD_CFLAGS += -O0
 
+# the unwinding tests' workload: the code most distributions ship, with
+# no frame pointers (the sources keep their call chains themselves)
+$(OUTPUT)/workloads/nofp_chain: WORKLOAD_CFLAGS := -O2 -g -fomit-frame-pointer -fno-builtin \
+	-Wall -Wextra -Werror -D_GNU_SOURCE
+
 # the same leaks in a static executable (it provides malloc itself), and
 # a stripped copy (nothing names malloc: memtrail must refuse it)
 $(OUTPUT)/workloads/leaky_static: tests/workloads/leaky.c | $(OUTPUT)/workloads

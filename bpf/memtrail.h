@@ -57,6 +57,8 @@ enum mt_stat {
 	MT_STAT_DROP_RSS_FULL,	  /* `rss` map full: a process's RSS not followed */
 	MT_STAT_DROP_STACK_STORE, /* `stacks` refused a new stack for another reason
 				     than being full (-EBUSY, -ENOMEM): recorded as lost */
+	MT_STAT_STACK_PARTIAL,	  /* recorded with a partial stack: the unwinder stopped
+				     early or went through frames it could not verify */
 	MT_STAT__COUNT,
 };
 

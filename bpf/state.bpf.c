@@ -184,7 +184,7 @@ static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
 
 static __u64 hash_stack(const struct mt_stack *st)
 {
-	__u64 h = 0x9e3779b97f4a7c15ULL ^ st->nframes;
+	__u64 h = 0x9e3779b97f4a7c15ULL ^ st->nframes ^ ((__u64)st->flags << 32);
 	__u32 i;
 
 	for (i = 0; i < MT_STACK_DEPTH && i < st->nframes; i++) {
@@ -199,7 +199,7 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 {
 	__u32 i;
 
-	if (a->nframes != b->nframes)
+	if (a->nframes != b->nframes || a->flags != b->flags)
 		return false;
 	for (i = 0; i < MT_STACK_DEPTH && i < a->nframes; i++)
 		if (a->ips[i] != b->ips[i])
@@ -207,9 +207,14 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 	return true;
 }
 
-/* Reads the user stack (ctx at the allocator's return: ips[0] is the
- * caller) and returns its id, storing it on first sight. */
-static __u64 store_stack(void *ctx, __u64 first_ip)
+#include "unwind.bpf.h"
+
+/* Reads the user stack and returns its id, storing it on first sight.
+ * user_regs: ctx holds the user registers at the allocator's return
+ * (uprobes), so memtrail's unwinder can walk it; else the kernel's
+ * frame-pointer walk runs, and first_ip, when non-zero, replaces the
+ * innermost frame. */
+static __u64 store_stack(void *ctx, __u64 first_ip, bool user_regs)
 {
 	struct mt_stack *st, *known;
 	__u32 zero = 0;
@@ -219,14 +224,19 @@ static __u64 store_stack(void *ctx, __u64 first_ip)
 	st = bpf_map_lookup_elem(&stack_scratch, &zero);
 	if (!st)
 		return MT_STACK_LOST;
-	len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
-	if (len <= 0) {
-		mt_stat_inc(MT_STAT_DROP_STACK_ERROR);
-		return MT_STACK_LOST;
+	if (user_regs && unwind_mode != MT_UNWIND_KERNEL) {
+		unwind_user(ctx, st);
+	} else {
+		len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
+		if (len <= 0) {
+			mt_stat_inc(MT_STAT_DROP_STACK_ERROR);
+			return MT_STACK_LOST;
+		}
+		st->nframes = len / sizeof(st->ips[0]);
+		st->flags = 0;
+		if (first_ip)
+			st->ips[0] = first_ip;
 	}
-	st->nframes = len / sizeof(st->ips[0]);
-	if (first_ip)
-		st->ips[0] = first_ip;
 	id = hash_stack(st);
 
 	known = bpf_map_lookup_elem(&stacks, &id);
@@ -255,7 +265,7 @@ static __u64 store_stack(void *ctx, __u64 first_ip)
 
 __u64 mt_stack_id(void *ctx, __u64 first_ip)
 {
-	return store_stack(ctx, first_ip);
+	return store_stack(ctx, first_ip, false);
 }
 
 void mt_count_fault(void *ctx, __u64 bytes)
@@ -263,7 +273,7 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_stack_val *totals;
 
-	totals = stack_totals(tgid, store_stack(ctx, 0), MT_KIND_FAULT, true);
+	totals = stack_totals(tgid, store_stack(ctx, 0, false), MT_KIND_FAULT, true);
 	if (!totals) {
 		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;
@@ -281,7 +291,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	struct mt_live_val *stale;
 	int err; /* see stack_totals */
 
-	val.stack_id = store_stack(ctx, 0);
+	val.stack_id = store_stack(ctx, 0, true);
 	val.ts_ns = bpf_ktime_get_ns();
 
 	totals = stack_totals(tgid, val.stack_id, kind, true);

@@ -51,6 +51,7 @@ enum {
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
+	OPT_UNWIND,
 };
 
 static const struct argp_option argp_options[] = {
@@ -76,6 +77,9 @@ static const struct argp_option argp_options[] = {
 	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
 	{ "check", OPT_CHECK, NULL, 0, "Print what this kernel offers and the path each kernel hook will take, then exit (0: memtrail can trace here)", 3 },
 	{ "kernel-hooks", OPT_KERNEL_HOOKS, "PATH", 0, "auto (default; env MEMTRAIL_KERNEL_HOOKS), fentry, kprobe or tracepoint: attach the syscall hooks this way or fail", 3 },
+	{ "unwind", OPT_UNWIND, "MODE", 0, "How malloc stacks are walked: auto (default: unwind tables for files "
+	  "without frame pointers), dwarf (tables everywhere) or fp (frame pointers only; stacks through "
+	  "code without them are marked partial)", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{},
@@ -233,6 +237,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		break;
+	case OPT_UNWIND:
+		if (!strcmp(arg, "auto"))
+			o->unwind = MT_UNWIND_AUTO;
+		else if (!strcmp(arg, "dwarf"))
+			o->unwind = MT_UNWIND_DWARF;
+		else if (!strcmp(arg, "fp"))
+			o->unwind = MT_UNWIND_FP;
+		else if (!strcmp(arg, "kernel")) /* the kernel's walk, unchecked (tools/bench) */
+			o->unwind = MT_UNWIND_KERNEL;
+		else {
+			error("invalid --unwind '%s': expected auto, dwarf or fp", arg);
+			return EINVAL;
+		}
+		break;
 	case ARGP_KEY_ARG:
 		/* argp stops at "--": the rest is the command */
 		if (!state->quoted) {
@@ -280,7 +298,7 @@ int main(int argc, char **argv)
 		.doc = doc,
 	};
 	const char *hooks_env = getenv("MEMTRAIL_KERNEL_HOOKS");
-	struct options opts = { .events = MT_EVENTS_MALLOC };
+	struct options opts = { .events = MT_EVENTS_MALLOC, .unwind = MT_UNWIND_AUTO };
 	int rc;
 
 	if (hooks_env && hook_path__parse(hooks_env, &opts.kernel_hooks)) {

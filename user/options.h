@@ -29,6 +29,7 @@ struct options {
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
+	enum mt_unwind_mode unwind;	/* --unwind */
 };
 
 /* Runs the trace the options describe. Returns the process exit code:

@@ -58,6 +58,12 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
 	jw_bool_field(w, "stack_lost", s->stack_lost);
+	/* null: walked by the kernel's frame-pointer walk, not checked */
+	jw_name(w, "complete");
+	if (s->stack_walked)
+		jw_bool(w, !s->stack_partial);
+	else
+		jw_null(w);
 	jw_name(w, "frames");
 	jw_start_array(w);
 	for (i = 0; i < s->nframes; i++)

@@ -195,6 +195,9 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 		fputs("    [no frames]\n", f);
 	for (i = 0; i < s->nframes; i++)
 		put_frame(f, i, &s->frames[i]);
+	if (s->stack_partial)
+		fputs("    [partial stack: the callers past the last frame could not be "
+		      "unwound, or a frame was guessed]\n", f);
 }
 
 /* One RSS counter: now (peak), as the kernel counts it. */

@@ -54,6 +54,8 @@ struct mt_sample {
 	uint64_t allocs;
 	double oldest_age_s;	/* age of its oldest outstanding allocation */
 	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
+	bool stack_walked;	/* memtrail's unwinder walked it (else: not checked) */
+	bool stack_partial;	/* ... and stopped early or guessed a frame (in drops) */
 	size_t nframes;
 	struct mt_frame *frames; /* frames[0]: the code that called the allocator */
 };

@@ -176,6 +176,8 @@ static int attach_pid(struct session *s, pid_t pid)
 	targets__free_providers(&prov);
 	if (err)
 		return kill(pid, 0) && errno == ESRCH ? EXIT_USAGE : EXIT_RUNTIME;
+	if ((err = tracer__load_unwind(s->tracer, pid, NULL, 0)))
+		warn("pid %d: cannot load unwind tables: %s", pid, strerror(-err));
 	symbolizer__cache_process(s->sym, pid);
 	return EXIT_OK;
 }
@@ -249,7 +251,7 @@ static int attach_command_image(struct session *s)
 	pid_t pid = command__pid(s->cmd);
 	char **paths;
 	size_t n, i;
-	int err;
+	int err, uerr;
 
 	err = command__object_paths(s->cmd, &paths, &n);
 	if (err) {
@@ -258,6 +260,9 @@ static int attach_command_image(struct session *s)
 		return EXIT_RUNTIME;
 	}
 	err = targets__providers_from_paths(paths, n, &prov);
+	/* the libraries' tables before the command maps them */
+	if (!err && (uerr = tracer__load_unwind(s->tracer, pid, paths, n)))
+		warn("'%s': cannot load unwind tables: %s", s->opts->command[0], strerror(-uerr));
 	command__free_paths(paths, n);
 	if (err) {
 		error("cannot read the libraries of '%s': %s", s->opts->command[0],
@@ -497,6 +502,7 @@ int session__run(const struct options *opts)
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
 		.on_exit = on_exit_cb,
+		.unwind_mode = opts->unwind,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
 	struct sigaction sa = { .sa_handler = on_signal };

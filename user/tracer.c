@@ -67,6 +67,11 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
+	if (ev->type == MT_EV_UNWIND_MISS) {
+		if (t->unwind && size >= sizeof(struct mt_unwind_miss))
+			unwind_maps__on_miss(t->unwind, data);
+		return 0;
+	}
 	if (ev->type >= MT_EV_MMAP && size >= sizeof(struct mt_vm_event)) {
 		if (t->vm)
 			vm_map__apply(t->vm, data);
@@ -236,6 +241,13 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		}
 	}
 	select_kernel_progs(t);
+	t->skel->rodata->unwind_mode = opts->unwind_mode;
+	/* 8 bytes a row: 8 MiB by default, about 1 MiB per 6 MiB of code */
+	if ((err = bpf_map__set_max_entries(t->skel->maps.unwind_rows,
+					     opts->unwind_mode == MT_UNWIND_DWARF ||
+					     opts->unwind_mode == MT_UNWIND_AUTO
+					     ? (opts->unwind_rows ? opts->unwind_rows : 1u << 20) : 1)))
+		goto fail;
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(t->skel->maps.live, opts->max_allocs)))
 		goto fail;
@@ -273,6 +285,21 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	if (!t->events) {
 		err = -errno;
 		goto fail;
+	}
+	if (opts->unwind_mode != MT_UNWIND_KERNEL) {
+		struct unwind_maps_opts uopts = {
+			.sz = sizeof(uopts),
+			.mode = opts->unwind_mode,
+			.rows_fd = bpf_map__fd(t->skel->maps.unwind_rows),
+			.files_fd = bpf_map__fd(t->skel->maps.unwind_files),
+			.max_rows = bpf_map__max_entries(t->skel->maps.unwind_rows),
+		};
+
+		t->unwind = unwind_maps__new(&uopts);
+		if (!t->unwind) {
+			err = -errno;
+			goto fail;
+		}
 	}
 	return t;
 fail:
@@ -335,6 +362,7 @@ void tracer__free(struct tracer *t)
 	free(t->execs);
 	free(t->files);
 	vm_map__free(t->vm);
+	unwind_maps__free(t->unwind);
 	free(t);
 }
 
@@ -513,6 +541,29 @@ const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n)
 	return t->vm ? vm_map__ranges(t->vm, pid, n) : NULL;
 }
 
+int tracer__load_unwind(struct tracer *t, pid_t pid, char *const *paths, size_t n)
+{
+	size_t i;
+	int err;
+
+	if (!t->unwind)
+		return 0;
+	for (i = 0; i < n; i++) {
+		err = unwind_maps__add_path(t->unwind, paths[i], pid);
+		if (err)
+			debug("unwind: %s: %s", paths[i], strerror(-err));
+	}
+	err = unwind_maps__add_pid(t->unwind, pid);
+	return err == -ESRCH || err == -ENOENT ? 0 : err; /* gone: nothing to walk */
+}
+
+void tracer__unwind_stats(const struct tracer *t, struct unwind_maps_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (t->unwind)
+		unwind_maps__stats(t->unwind, st);
+}
+
 size_t tracer__nprobes(const struct tracer *t)
 {
 	return t->nprobes;
@@ -555,11 +606,16 @@ out:
 
 int tracer__poll(struct tracer *t, int timeout_ms)
 {
+	size_t i;
 	int err;
 
 	err = ring_buffer__poll(t->events, timeout_ms);
 	if (err < 0 && err != -EINTR)
 		return err;
+	/* exits only: a command's exec event comes after its new image's
+	 * tables were loaded; the old image's go when the process does */
+	for (i = 0; t->unwind && i < t->nexited; i++)
+		unwind_maps__forget_pid(t->unwind, t->exited[i]);
 	if (t->nexecs) {
 		tracer_purge_replaced(t, t->execs, t->nexecs);
 		t->nexecs = 0;

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "hook_plan.h"
+#include <linux/types.h>
+#include "memtrail.h"
 #include "profile.h"
+#include "unwind_maps.h"
 #include "vm_map.h"
 
 struct tracer;
@@ -32,6 +35,8 @@ struct tracer_opts {
 	unsigned events;	/* enum mt_events bits */
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
 	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */
+	enum mt_unwind_mode unwind_mode; /* how malloc stacks are walked (--unwind) */
+	uint32_t unwind_rows;	/* unwind-table pool size in rows (0: default) */
 	/* called from tracer__poll for each process that exited, with what
 	 * it still held (its entries are gone after the call) */
 	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);
@@ -48,6 +53,13 @@ void tracer__free(struct tracer *t);
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid);
 /* Makes pid a target of the kernel hooks (with filter_tgids). 0 or -errno. */
 int tracer__add_target(struct tracer *t, pid_t pid);
+/* Loads the unwind tables of the files pid maps now, and of paths[0..n)
+ * (a command's libraries, before it maps them). Nothing without tables
+ * (--unwind fp still reads whether each file keeps frame pointers).
+ * 0 or -errno. */
+int tracer__load_unwind(struct tracer *t, pid_t pid, char *const *paths, size_t n);
+/* The unwind tables' use now. */
+void tracer__unwind_stats(const struct tracer *t, struct unwind_maps_stats *st);
 /* Number of probes attached so far. */
 size_t tracer__nprobes(const struct tracer *t);
 

@@ -36,6 +36,7 @@ struct tracer {
 	size_t nexecs, execs_cap;
 	int ncpus;
 	struct vm_map *vm;	/* user mmaps, from the event stream */
+	struct unwind_maps *unwind; /* unwind tables (NULL: the kernel walks stacks) */
 };
 
 typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);

@@ -22,6 +22,7 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_DROP_VM_EVENTS] = "mapping_events_lost",
 	[MT_STAT_DROP_RSS_FULL] = "rss_map_full",
 	[MT_STAT_DROP_STACK_STORE] = "stack_store_refused",
+	[MT_STAT_STACK_PARTIAL] = "stack_partial",
 };
 
 struct agg {
@@ -163,6 +164,8 @@ static struct mt_sample *add_sample(struct tracer *t, struct mt_profile *p,
 	s->allocs = a->allocs;
 	s->stack_id = a->key.stack_id;
 	s->stack_lost = lost;
+	s->stack_walked = !lost && (st.flags & MT_STACK_WALKED);
+	s->stack_partial = s->stack_walked && (st.flags & MT_STACK_PARTIAL);
 	s->oldest_age_s = a->oldest_ts ? (now_ns - a->oldest_ts) / 1e9 : 0;
 	return s;
 }

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The user-stack unwinder, run at the allocator's return (included by
+ * state.bpf.c, which owns the stack store: one compilation unit, so the
+ * loop's callback reaches the stack scratch directly).
+ *
+ * Each frame: find the mapping of the return address (bpf_find_vma, the
+ * last one cached), the file's table by (device, inode) in unwind_files,
+ * then one step: a table row (binary search over the file's rows in the
+ * shared pool), or the frame pointer. A file without a table yet is asked
+ * for (MT_EV_UNWIND_MISS) and walked by frame pointer meanwhile. What the
+ * walk could not verify marks the stack partial; it stops rather than
+ * guess where a file without frame pointers has no rule. */
+#ifndef UNWIND_BPF_H
+#define UNWIND_BPF_H
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+const volatile __u32 unwind_mode = MT_UNWIND_KERNEL;
+
+/* every file's rows, each file's a contiguous run (user space allocates) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized by the loader */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct mt_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct mt_unwind_file_key);
+	__type(value, struct mt_unwind_file);
+} unwind_files SEC(".maps");
+
+extern MT_EVENTS_RING;
+
+#define UNWIND_SEARCH_STEPS 24 /* rows per file: at most 2^24 (user space checks) */
+
+#define EBUSY 16
+
+struct mt_unwind_vma {
+	__u64 start, end;
+	__u64 pgoff;
+	__u64 ino;
+	__u32 dev;
+	__u32 has_file;
+};
+
+/* Per thread, the mappings its walks found last: what a walk uses when
+ * bpf_find_vma cannot take the mmap lock (another thread maps or unmaps,
+ * as thread creation and arena growth do). A return address on a live
+ * stack points into code still mapped, so an entry of the same address
+ * space stays right unless a library was unloaded and another loaded in
+ * its place meanwhile. */
+#define UNWIND_VMA_CACHE 8
+
+struct mt_unwind_vma_cache {
+	__u64 mm;	/* the address space of the entries (exec makes a new one) */
+	__u32 next;	/* slot to replace next */
+	__u32 _pad;
+	struct mt_unwind_vma v[UNWIND_VMA_CACHE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mt_unwind_vma_cache);
+} unwind_vma_cache SEC(".maps");
+
+struct mt_unwind_walk {
+	__u64 ip, sp, bp;	/* the frame being unwound */
+	struct mt_unwind_vma vma;	/* the mapping of the last lookup (cache) */
+	struct mt_unwind_file file; /* its table; flags 0: none */
+	__u32 tgid;
+	__u32 n;		/* frames written */
+	__u32 flags;		/* MT_STACK_PARTIAL */
+	__u32 vma_known;
+};
+
+static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct mt_unwind_vma *v = data;
+	struct file *f;
+
+	v->start = BPF_CORE_READ(vma, vm_start);
+	v->end = BPF_CORE_READ(vma, vm_end);
+	v->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	f = BPF_CORE_READ(vma, vm_file);
+	v->has_file = f != NULL;
+	if (f) {
+		v->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	}
+	return 0;
+}
+
+static struct mt_unwind_vma_cache *vma_cache(struct task_struct *task, bool create)
+{
+	struct mt_unwind_vma_cache *c;
+	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+
+	c = bpf_task_storage_get(&unwind_vma_cache, task, 0,
+				 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (c && c->mm != mm) {
+		__builtin_memset(c->v, 0, sizeof(c->v));
+		c->mm = mm;
+	}
+	return c;
+}
+
+static void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *v)
+{
+	struct mt_unwind_vma_cache *c = vma_cache(task, true);
+	__u32 i;
+
+	if (!c)
+		return;
+	for (i = 0; i < UNWIND_VMA_CACHE; i++)
+		if (c->v[i].start == v->start && c->v[i].end == v->end)
+			return;
+	c->v[c->next & (UNWIND_VMA_CACHE - 1)] = *v;
+	c->next++;
+}
+
+static bool vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out)
+{
+	struct mt_unwind_vma_cache *c = vma_cache(task, false);
+	__u32 i;
+
+	if (!c)
+		return false;
+	for (i = 0; i < UNWIND_VMA_CACHE; i++) {
+		if (pc >= c->v[i].start && pc < c->v[i].end) {
+			*out = c->v[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The file's table entry, asking user space for it on first sight. */
+static void unwind_lookup_file(struct mt_unwind_walk *u)
+{
+	struct mt_unwind_file_key key = { .ino = u->vma.ino, .dev = u->vma.dev };
+	struct mt_unwind_file pending = { .flags = MT_UF_PENDING }, *f;
+	struct mt_unwind_miss *ev;
+
+	__builtin_memset(&u->file, 0, sizeof(u->file));
+	if (!u->vma.has_file)
+		return;
+	f = bpf_map_lookup_elem(&unwind_files, &key);
+	if (f) {
+		u->file = *f;
+		return;
+	}
+	/* the first CPU to insert asks; the others see it pending */
+	if (bpf_map_update_elem(&unwind_files, &key, &pending, BPF_NOEXIST))
+		return;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		bpf_map_delete_elem(&unwind_files, &key); /* ask again next time */
+		mt_stat_inc(MT_STAT_DROP_EVENTS);
+		return;
+	}
+	ev->type = MT_EV_UNWIND_MISS;
+	ev->tgid = u->tgid;
+	ev->file = key;
+	ev->vm_start = u->vma.start;
+	ev->vm_end = u->vma.end;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* The row for file offset off, or NULL (before the first row). */
+static struct mt_unwind_row *unwind_find_row(const struct mt_unwind_file *f, __u32 off)
+{
+	__u32 lo = f->row_start, hi = f->row_start + f->nrows, i;
+
+	for (i = 0; i < UNWIND_SEARCH_STEPS && lo < hi; i++) {
+		__u32 mid = lo + (hi - lo) / 2;
+		struct mt_unwind_row *r = bpf_map_lookup_elem(&unwind_rows, &mid);
+
+		if (!r)
+			return NULL;
+		if (r->pc <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == f->row_start)
+		return NULL;
+	lo--;
+	return bpf_map_lookup_elem(&unwind_rows, &lo);
+}
+
+enum unwind_how { HOW_STOP, HOW_END, HOW_ROW, HOW_FP, HOW_FP_GUESS };
+
+/* How to get past the current frame. */
+static enum unwind_how unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row **row)
+{
+	__u64 pc = u->ip - 1; /* inside the call instruction */
+	struct task_struct *task;
+	long err;
+
+	if (!u->vma_known || pc < u->vma.start || pc >= u->vma.end) {
+		task = bpf_get_current_task_btf();
+		err = bpf_find_vma(task, pc, unwind_vma_cb, &u->vma, 0);
+		if (!err)
+			vma_cache_put(task, &u->vma);
+		else if (err != -EBUSY || !vma_cache_get(task, pc, &u->vma))
+			/* not mapped: no return address; -EBUSY (another
+			 * thread holds the mmap lock) and not seen before:
+			 * the stack ends here */
+			return HOW_STOP;
+		u->vma_known = 1;
+		unwind_lookup_file(u);
+	}
+	if (!(u->file.flags & (MT_UF_FP | MT_UF_ROWS)))
+		return HOW_FP_GUESS; /* no file (JIT), no table yet, or none */
+	if (unwind_mode == MT_UNWIND_FP)
+		return u->file.flags & MT_UF_FP ? HOW_FP : HOW_FP_GUESS;
+	if (unwind_mode == MT_UNWIND_AUTO && (u->file.flags & MT_UF_FP))
+		return HOW_FP;
+	if (!(u->file.flags & MT_UF_ROWS))
+		return u->file.flags & MT_UF_FP ? HOW_FP : HOW_FP_GUESS;
+	*row = unwind_find_row(&u->file, (__u32)(pc - u->vma.start + (u->vma.pgoff << 12)));
+	if (!*row || (*row)->kind == MT_ROW_NONE)
+		/* code without unwind information (assembly): its frame
+		 * pointer is only worth trying where the file keeps them */
+		return u->file.flags & MT_UF_FP ? HOW_FP_GUESS : HOW_STOP;
+	if ((*row)->kind == MT_ROW_END)
+		return HOW_END;
+	if ((*row)->kind == MT_ROW_UNSUPPORTED)
+		return HOW_STOP;
+	return HOW_ROW;
+}
+
+static long unwind_step(__u32 i, void *arg)
+{
+	struct mt_unwind_walk *u = arg;
+	struct mt_unwind_row *row = NULL;
+	__u64 cfa, ra = 0, bp = u->bp, sp;
+	struct mt_stack *st;
+	enum unwind_how how;
+	__u32 zero = 0;
+
+	__u64 idx = i;
+
+	/* opaque to clang, so it bounds the register it then indexes with
+	 * (else it re-derives the index from i, which the verifier does not
+	 * see checked) */
+	asm volatile("" : "+r"(idx));
+	st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!st || idx >= MT_STACK_DEPTH)
+		return 1;
+	st->ips[idx] = u->ip;
+	u->n = i + 1;
+
+	how = unwind_choose(u, &row);
+	switch (how) {
+	case HOW_END:
+		return 1;
+	case HOW_STOP:
+		u->flags |= MT_STACK_PARTIAL;
+		return 1;
+	case HOW_ROW:
+		cfa = (row->kind == MT_ROW_CFA_RSP ? u->sp : u->bp) + (__u64)row->cfa_off8 * 8;
+		if (row->rbp_off8 &&
+		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + (__s64)row->rbp_off8 * 8)))
+			goto unreadable;
+		sp = cfa;
+		break;
+	default: /* HOW_FP, HOW_FP_GUESS */
+		if (!u->bp) {
+			/* rbp 0: the outermost frame (_start and thread
+			 * starts clear it), if rbp is a frame pointer here */
+			if (how == HOW_FP_GUESS)
+				u->flags |= MT_STACK_PARTIAL;
+			return 1;
+		}
+		if (how == HOW_FP_GUESS)
+			u->flags |= MT_STACK_PARTIAL;
+		cfa = u->bp + 16;
+		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)u->bp))
+			goto unreadable;
+		sp = cfa;
+		break;
+	}
+	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+		goto unreadable;
+	if (!ra)
+		return 1; /* a zero return address ends some stacks */
+	if (sp <= u->sp)
+		goto unreadable; /* callers live above: a loop or garbage */
+	if (i + 1 >= MT_STACK_DEPTH) {
+		u->flags |= MT_STACK_PARTIAL; /* deeper than we keep */
+		return 1;
+	}
+	u->ip = ra;
+	u->sp = sp;
+	u->bp = bp;
+	return 0;
+unreadable:
+	u->flags |= MT_STACK_PARTIAL;
+	return 1;
+}
+
+/* Unwinds the user stack of regs (at the allocator's return: ip is the
+ * return address into the caller) into st. */
+static void unwind_user(struct pt_regs *regs, struct mt_stack *st)
+{
+	struct mt_unwind_walk u = {
+		.ip = PT_REGS_IP(regs),
+		.sp = PT_REGS_SP(regs),
+		.bp = PT_REGS_FP(regs),
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+	};
+
+	bpf_loop(MT_STACK_DEPTH, unwind_step, &u, 0);
+	st->nframes = u.n;
+	st->flags = MT_STACK_WALKED | u.flags;
+	if (u.flags & MT_STACK_PARTIAL)
+		mt_stat_inc(MT_STAT_STACK_PARTIAL);
+}
+
+#endif /* UNWIND_BPF_H */

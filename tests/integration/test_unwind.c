@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unwinding without frame pointers, real BPF against
+ * tests/workloads/nofp_chain (-O2 -fomit-frame-pointer): with tables
+ * (dwarf, auto) every known call chain comes out whole and in order, and
+ * complete; with frame pointers only the same stacks are marked partial;
+ * assembly without unwind information ends a stack cleanly. */
+#include "harness.h"
+
+static void start_nofp(struct child *c)
+{
+	char line[256], *argv[] = { workload("nofp_chain"), "--wait", NULL };
+
+	spawn(argv, c, NULL);
+	cr_assert(read_line(&c->out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
+		  "workload did not start: '%s'", line);
+	free(argv[0]);
+}
+
+static json_t *trace_nofp(struct child *w, const char *mode, const char *name)
+{
+	char *extra[] = { "--unwind", (char *)mode, NULL };
+
+	start_nofp(w);
+	return trace_leaky_pid(w, name, extra, SIGINT);
+}
+
+static void finish(struct child *w, json_t *root)
+{
+	json_decref(root);
+	close(w->in_fd);
+	w->in_fd = -1;
+	cr_assert_eq(reap(w, 10000), 0);
+	child_close(w);
+}
+
+static const char *frame_symbol(json_t *stack, size_t i)
+{
+	json_t *f = json_array_get(json_object_get(stack, "frames"), i);
+
+	return f ? json_string_value(json_object_get(f, "symbol")) : NULL;
+}
+
+static bool has_frame(json_t *stack, const char *symbol)
+{
+	size_t i, n = json_array_size(json_object_get(stack, "frames"));
+
+	for (i = 0; i < n; i++)
+		if (frame_symbol(stack, i) && !strcmp(frame_symbol(stack, i), symbol))
+			return true;
+	return false;
+}
+
+/* The one stack of pid whose frames include symbol. */
+static json_t *stack_with(json_t *root, pid_t pid, const char *symbol)
+{
+	json_t *s, *found = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_integer_value(json_object_get(s, "pid")) != pid || !has_frame(s, symbol))
+			continue;
+		cr_assert_null(found, "two stacks go through %s", symbol);
+		found = s;
+	}
+	cr_assert_not_null(found, "no stack goes through %s", symbol);
+	return found;
+}
+
+static char *describe(json_t *stack)
+{
+	size_t i, n = json_array_size(json_object_get(stack, "frames"));
+	static char buf[2048];
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *s = frame_symbol(stack, i);
+
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " > " : "",
+			 s ? s : "?");
+	}
+	return buf;
+}
+
+/* chain[0..] are consecutive frames from index first on, and the stack
+ * goes on through libc's start to _start, and is complete. */
+static void assert_chain(json_t *root, pid_t pid, size_t first, const char *const *chain)
+{
+	json_t *s = stack_with(root, pid, chain[0]);
+	size_t n = json_array_size(json_object_get(s, "frames")), i;
+	json_t *complete = json_object_get(s, "complete");
+
+	for (i = 0; chain[i]; i++) {
+		const char *sym = frame_symbol(s, first + i);
+
+		cr_expect(sym && !strcmp(sym, chain[i]), "frame %zu is %s, expected %s: %s",
+			  first + i, sym ? sym : "?", chain[i], describe(s));
+	}
+	cr_expect(json_is_true(complete), "not complete: %s", describe(s));
+	cr_expect(n >= first + i + 2, "no frames after main: %s", describe(s));
+	cr_expect_str_eq(frame_symbol(s, n - 1), "_start", "%s", describe(s));
+	cr_expect_str_eq(frame_symbol(s, n - 2), "__libc_start_main", "%s", describe(s));
+}
+
+static void assert_every_chain(json_t *root, pid_t pid)
+{
+	static const char *const own[] = { "chain_c", "chain_b", "chain_a", "run_all", "main", NULL };
+	static const char *const dup[] = { "strdup", "via_strdup", "run_all", "main", NULL };
+	static const char *const asp[] = { "asprintf", "via_asprintf", "run_all", "main", NULL };
+	static const char *const fop[] = { "via_fopen", "run_all", "main", NULL };
+	json_t *s;
+
+	assert_chain(root, pid, 0, own);
+	assert_chain(root, pid, 0, dup);
+	/* asprintf's malloc is called by an internal function (no symbol) */
+	assert_chain(root, pid, 1, asp);
+	/* fopen allocates in __fopen_internal (no symbol in Debian's libc);
+	 * fopen itself jumps there, so it has no frame of its own */
+	assert_chain(root, pid, 1, fop);
+	/* getline's line buffer: getdelim, straight from via_getline (the
+	 * stream buffer's stack goes through via_getline too) */
+	s = NULL;
+	{
+		json_t *each;
+		size_t i;
+
+		json_array_foreach(json_object_get(root, "stacks"), i, each)
+			if (json_integer_value(json_object_get(each, "pid")) == pid &&
+			    frame_symbol(each, 0) && !strcmp(frame_symbol(each, 0), "getdelim"))
+				s = each;
+	}
+	cr_assert_not_null(s, "no stack starts in getdelim");
+	cr_expect_str_eq(frame_symbol(s, 1), "via_getline", "%s", describe(s));
+	cr_expect(json_is_true(json_object_get(s, "complete")), "%s", describe(s));
+	/* exact bytes where the size is the workload's own */
+	cr_expect_eq(json_integer_value(json_object_get(stack_with(root, pid, "chain_c"), "bytes")),
+		     1113);
+	cr_expect_eq(json_integer_value(json_object_get(stack_with(root, pid, "via_strdup"), "bytes")),
+		     2222);
+}
+
+/* A hand-written function without CFI: the walk stops at it (partial),
+ * with no frame after it that could be wrong. */
+static void assert_asm_stops_cleanly(json_t *root, pid_t pid)
+{
+	json_t *s = stack_with(root, pid, "asm_target");
+
+	cr_expect_str_eq(frame_symbol(s, 0), "asm_target", "%s", describe(s));
+	cr_expect_str_eq(frame_symbol(s, 1), "asm_trampoline", "%s", describe(s));
+	cr_expect_eq(json_array_size(json_object_get(s, "frames")), 2, "%s", describe(s));
+	cr_expect(json_is_false(json_object_get(s, "complete")), "%s", describe(s));
+	cr_expect_eq(json_integer_value(json_object_get(s, "bytes")), 3333);
+}
+
+static long long drop(json_t *root, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(json_object_get(root, "stats"),
+								  "drops"), name));
+}
+
+TestSuite(unwind, .timeout = TEST_TIMEOUT);
+
+/* dwarf: tables for every file; auto: for those without frame pointers
+ * (here all: the workload, libc, ld.so) */
+struct mode {
+	char name[8]; /* by value: the test runs in another process */
+};
+
+ParameterizedTestParameters(unwind, tables_give_every_caller_in_order)
+{
+	static struct mode modes[] = { { "dwarf" }, { "auto" } };
+
+	return cr_make_param_array(struct mode, modes, 2);
+}
+
+ParameterizedTest(struct mode *mode, unwind, tables_give_every_caller_in_order)
+{
+	char name[64];
+	struct child w;
+	json_t *root;
+
+	require_root();
+	snprintf(name, sizeof(name), "unwind-%s.json", mode->name);
+	root = trace_nofp(&w, mode->name, name);
+	assert_every_chain(root, w.pid);
+	assert_asm_stops_cleanly(root, w.pid);
+	/* the assembly stack alone is partial */
+	cr_expect_eq(drop(root, "stack_partial"), 1);
+	finish(&w, root);
+}
+
+Test(unwind, frame_pointer_stacks_of_the_same_code_are_partial)
+{
+	static const char *const firsts[] = { "chain_c", "strdup", "asm_target", NULL };
+	struct child w;
+	json_t *root, *s;
+	size_t i, n = 0;
+
+	require_root();
+	root = trace_nofp(&w, "fp", "unwind-fp.json");
+	/* the first frame is right (the return address), the rest unknown */
+	for (i = 0; firsts[i]; i++)
+		cr_expect_str_eq(frame_symbol(stack_with(root, w.pid, firsts[i]), 0), firsts[i]);
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_integer_value(json_object_get(s, "pid")) != w.pid)
+			continue;
+		cr_expect(json_is_false(json_object_get(s, "complete")),
+			  "shown as complete: %s", describe(s));
+		n++;
+	}
+	cr_expect_geq(n, 8);
+	cr_expect_geq(drop(root, "stack_partial"), (long long)n);
+	finish(&w, root);
+}
+
+Test(unwind, text_report_marks_partial_stacks)
+{
+	char out[256], pidarg[32], line[4096], *args[] = { "--pid", pidarg, "--unwind", "dwarf", NULL };
+	struct child w, mt;
+	bool marked = false, asm_seen = false;
+	FILE *f;
+
+	require_root();
+	start_nofp(&w);
+	snprintf(pidarg, sizeof(pidarg), "%d", w.pid);
+	tmp_path(out, "unwind.txt");
+	start_memtrail(&mt, out, args);
+	leaky_go(&w, NULL, 0);
+	kill(mt.pid, SIGINT);
+	cr_assert_eq(reap(&mt, 20000), 0);
+	f = fopen(out, "r");
+	cr_assert_not_null(f);
+	/* the partial mark follows the asm stack's frames, and only there */
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "asm_trampoline"))
+			asm_seen = true;
+		if (strstr(line, "[partial stack")) {
+			cr_expect(asm_seen && !marked, "partial mark out of place: %s", line);
+			marked = true;
+		}
+	}
+	fclose(f);
+	unlink(out);
+	cr_expect(marked, "no stack marked partial");
+	close(w.in_fd);
+	w.in_fd = -1;
+	cr_assert_eq(reap(&w, 10000), 0);
+	child_close(&w);
+	child_close(&mt);
+}
+
+/* In command mode the libraries' tables are loaded before the command
+ * runs, so its first allocations unwind fully too. */
+Test(unwind, command_mode_unwinds_from_the_first_allocation)
+{
+	char out[256], *argv[] = { (char *)mt_bin(), "--unwind", "dwarf", "--format", "json",
+				   "--output", out, "--", NULL, NULL };
+	static const char *const own[] = { "chain_c", "chain_b", "chain_a", "run_all", "main", NULL };
+	struct child mt;
+	json_t *root, *s = NULL, *each;
+	size_t i;
+
+	require_root();
+	tmp_path(out, "unwind-cmd.json");
+	argv[8] = workload("nofp_chain");
+	spawn(argv, &mt, NULL);
+	close(mt.in_fd); /* the workload's stdin: it leaks, then ends at EOF */
+	mt.in_fd = -1;
+	cr_assert_eq(reap(&mt, 30000), 0);
+	root = load_report(out);
+	unlink(out);
+	json_array_foreach(json_object_get(root, "stacks"), i, each)
+		if (has_frame(each, "chain_c"))
+			s = each;
+	cr_assert_not_null(s, "no chain_c stack");
+	assert_chain(root, json_integer_value(json_object_get(s, "pid")), 0, own);
+	json_decref(root);
+	free(argv[8]);
+	child_close(&mt);
+}
+
+/* A table goes when the last traced process that maps its file exits;
+ * one still mapped by another (libc) stays. */
+Test(unwind, tables_go_with_the_last_process_that_maps_them)
+{
+	char pids[64], log[16384] = "", *args[] = { "-v", "--pid", pids, "--output", "/dev/null",
+						    NULL };
+	struct child nofp, leaky, mt;
+
+	require_root();
+	start_nofp(&nofp);
+	start_leaky(&leaky);
+	snprintf(pids, sizeof(pids), "%d,%d", nofp.pid, leaky.pid);
+	start_memtrail(&mt, NULL, args);
+	leaky_go(&nofp, NULL, 0);
+	close(nofp.in_fd); /* it ends at end of input */
+	nofp.in_fd = -1;
+	cr_assert_eq(reap(&nofp, 10000), 0);
+	cr_expect(wait_for(&mt.err, "nofp_chain: table dropped", 20000, log, sizeof(log)),
+		  "no table dropped: %s", log);
+	kill(mt.pid, SIGINT);
+	wait_for(&mt.err, "no such line", 3000, log, sizeof(log)); /* the rest of its log */
+	cr_assert_eq(reap(&mt, 20000), 0);
+	cr_expect_null(strstr(log, "libc.so.6: table dropped"), "libc's table went: %s", log);
+	close(leaky.in_fd);
+	leaky.in_fd = -1;
+	reap(&leaky, 10000);
+	child_close(&nofp);
+	child_close(&leaky);
+	child_close(&mt);
+}

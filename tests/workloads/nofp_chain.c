@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Built without frame pointers (-O2 -fomit-frame-pointer, Makefile):
+ * leaks through a chain of named functions, through libc functions that
+ * allocate (strdup, fopen, getline, asprintf), and through a hand-written
+ * assembly function that has no unwind information. The unwinding tests
+ * know each call chain. Prints "ready", leaks on "go", prints "done",
+ * waits for end of input.
+ *
+ * Every function is noinline and noclone, and does something after its
+ * call, so gcc makes neither an inline copy nor a sibling call (a jump
+ * that would leave the caller off the stack). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHAIN __attribute__((noinline, noclone))
+/* p is used after the call: the call cannot become a jump */
+#define AFTER_CALL(p) __asm__ volatile("" : : "r"(p) : "memory")
+
+CHAIN void *chain_c(size_t n)
+{
+	void *p = malloc(n);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+CHAIN void *chain_b(size_t n)
+{
+	void *p = chain_c(n + 1);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+CHAIN void *chain_a(size_t n)
+{
+	void *p = chain_b(n + 1);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+CHAIN char *via_strdup(size_t n)
+{
+	char *s = malloc(n + 1), *d;
+
+	memset(s, 'x', n);
+	s[n] = '\0';
+	d = strdup(s);
+	free(s);
+	AFTER_CALL(d);
+	return d;
+}
+
+CHAIN FILE *via_fopen(void)
+{
+	FILE *f = fopen("/dev/null", "r");
+
+	AFTER_CALL(f);
+	return f;
+}
+
+CHAIN char *via_getline(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (getline(&line, &cap, f) < 0) {
+		free(line);
+		line = NULL;
+	}
+	AFTER_CALL(line);
+	return line;
+}
+
+CHAIN char *via_asprintf(int v)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "value %d and some text to format", v) < 0)
+		s = NULL;
+	AFTER_CALL(s);
+	return s;
+}
+
+CHAIN void *asm_target(size_t n)
+{
+	void *p = malloc(n);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+/* void *asm_trampoline(size_t n): calls asm_target, with a frame of its
+ * own and no CFI at all (as JIT or hand-written code has none) */
+__asm__(".text\n"
+	".globl asm_trampoline\n"
+	".type asm_trampoline, @function\n"
+	"asm_trampoline:\n"
+	"	sub $8, %rsp\n"
+	"	call asm_target\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".size asm_trampoline, .-asm_trampoline\n");
+void *asm_trampoline(size_t n);
+
+CHAIN void *via_asm(size_t n)
+{
+	void *p = asm_trampoline(n);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+static void *volatile kept[16];
+
+CHAIN void run_all(void)
+{
+	static char text[] = "first line of the stream\nsecond\n";
+	FILE *mem = fmemopen(text, sizeof(text) - 1, "r");
+
+	kept[0] = chain_a(1111);	/* 1113 bytes from chain_c */
+	kept[1] = via_strdup(2221);	/* 2222 bytes from strdup */
+	kept[2] = via_fopen();
+	kept[3] = via_getline(mem);
+	kept[4] = via_asprintf(42);
+	kept[5] = via_asm(3333);
+	kept[6] = mem;
+	AFTER_CALL(kept);
+}
+
+int main(int argc, char **argv)
+{
+	char line[64];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "--wait")) {
+		printf("ready\n");
+		if (!fgets(line, sizeof(line), stdin))
+			return 1;
+	}
+	run_all();
+	printf("done\n");
+	while (fgets(line, sizeof(line), stdin))
+		;
+	return 0;
+}
