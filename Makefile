@@ -93,6 +93,9 @@ $(OUTPUT)/%.o: user/%.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# the flame graph page is assembled into out_html.o (.incbin)
+$(OUTPUT)/out_html.o: user/html/flamegraph.html
+
 # ---- tests -----------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
@@ -144,9 +147,12 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 # the integration suite again in a guest of each kernel series, where the
 # kprobe and fentry attach paths exist (tools/vmtest; a few minutes each)
 VMTEST_KERNELS ?= 6.1 6.12
-vmtest: memtrail $(INTEG_BINS) $(WORKLOADS)
+# test_formats checks what other tools make of the output (go, Chromium):
+# nothing in it depends on the kernel, and Chromium under TCG takes minutes
+VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_formats,$(INTEG_BINS))
+vmtest: memtrail $(VMTEST_BINS) $(WORKLOADS)
 	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
-		env $(TEST_ENV) tests/run-suites.sh $(INTEG_BINS)
+		env $(TEST_ENV) tests/run-suites.sh $(VMTEST_BINS)
 
 # one run, one closing line for every suite
 test: memtrail $(UNIT_BINS) fixtures $(INTEG_BINS) $(WORKLOADS)
@@ -163,6 +169,7 @@ deps:
 	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libcriterion-dev libjansson-dev \
+		golang-go chromium \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 
 vmlinux:
