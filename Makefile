@@ -5,6 +5,7 @@
 #   make demo       trace the bundled leaky program and print the report
 #   make bench      overhead benchmark (tools/bench)
 #   make vmtest     integration tests on other kernels under qemu (tools/vmtest)
+#   make fuzz       libFuzzer + ASan/UBSan on every input parser (tools/fuzz)
 #   make deps       install every build and test dependency (Debian 12)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 
@@ -138,9 +139,10 @@ WORKLOADS += $(patsubst tests/workloads/%.java,$(OUTPUT)/workloads/%.class,$(wil
 
 # ELF files the symbolizer unit tests read (built, never checked in)
 include tests/unit/fixtures.mk
+include tools/fuzz/fuzz.mk
 
 TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
-	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads
+	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads MT_FIXTURE_BUILD_ID=$(FIXTURE_BUILD_ID)
 
 unit: $(UNIT_BINS) fixtures
 	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS)
@@ -174,7 +176,8 @@ deps:
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libiberty-dev openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev \
-		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
+		libclang-rt-14-dev
 
 vmlinux:
 	tools/gen-vmlinux.sh $(VMLINUX)

@@ -620,6 +620,7 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
 		return;
 	}
+	r->build_id = elf_file__build_id(mod->ef);
 	if (mod->via_map_files)
 		r->module_note = "deleted or replaced since it was mapped; read through /proc/PID/map_files";
 	if (!elf_file__nsyms(mod->ef)) {
