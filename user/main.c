@@ -51,6 +51,7 @@ enum {
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
+	OPT_JAVA,
 };
 
 static const struct argp_option argp_options[] = {
@@ -66,6 +67,7 @@ static const struct argp_option argp_options[] = {
 	{ "interval", OPT_INTERVAL, "SEC", 0, "Also report every SEC seconds", 2 },
 	{ "min-age", OPT_MIN_AGE, "SEC", 0, "Only allocations at least SEC seconds old", 2 },
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
+	{ "java", OPT_JAVA, NULL, 0, "Name Java frames: ask each traced JVM for its perf map at report time (jcmd PID Compiler.perfmap, JDK 17+; start the JVM with -XX:+PreserveFramePointer)", 2 },
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
 
@@ -226,6 +228,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CHECK:
 		o->check = true;
+		break;
+	case OPT_JAVA:
+		o->java = true;
 		break;
 	case OPT_KERNEL_HOOKS:
 		if (hook_path__parse(arg, &o->kernel_hooks)) {
