@@ -53,7 +53,9 @@ struct mt_unwind_vma {
  * as thread creation and arena growth do). A return address on a live
  * stack points into code still mapped, so an entry of the same address
  * space stays right unless a library was unloaded and another loaded in
- * its place meanwhile. */
+ * its place meanwhile. Each thread publishes its cache, whole, per
+ * process (unwind_proc_vmas), for threads that have no entry yet: a hash
+ * update replaces the value at once, so no reader sees half of one. */
 #define UNWIND_VMA_CACHE 8
 
 struct mt_unwind_vma_cache {
@@ -69,6 +71,14 @@ struct {
 	__type(key, int);
 	__type(value, struct mt_unwind_vma_cache);
 } unwind_vma_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* old values freed after RCU: never torn */
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tgid; user space deletes it at exit */
+	__type(value, struct mt_unwind_vma_cache);
+} unwind_proc_vmas SEC(".maps");
 
 struct mt_unwind_walk {
 	__u64 ip, sp, bp;	/* the frame being unwound */
@@ -116,6 +126,8 @@ static void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *
 	struct mt_unwind_vma_cache *c = vma_cache(task, true);
 	__u32 i;
 
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
 	if (!c)
 		return;
 	for (i = 0; i < UNWIND_VMA_CACHE; i++)
@@ -123,15 +135,14 @@ static void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *
 			return;
 	c->v[c->next & (UNWIND_VMA_CACHE - 1)] = *v;
 	c->next++;
+	bpf_map_update_elem(&unwind_proc_vmas, &tgid, c, BPF_ANY);
 }
 
-static bool vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out)
+static bool vma_cache_scan(const struct mt_unwind_vma_cache *c, __u64 pc,
+			   struct mt_unwind_vma *out)
 {
-	struct mt_unwind_vma_cache *c = vma_cache(task, false);
 	__u32 i;
 
-	if (!c)
-		return false;
 	for (i = 0; i < UNWIND_VMA_CACHE; i++) {
 		if (pc >= c->v[i].start && pc < c->v[i].end) {
 			*out = c->v[i];
@@ -139,6 +150,17 @@ static bool vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_v
 		}
 	}
 	return false;
+}
+
+static bool vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out)
+{
+	struct mt_unwind_vma_cache *c = vma_cache(task, false), *p;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (c && vma_cache_scan(c, pc, out))
+		return true;
+	p = bpf_map_lookup_elem(&unwind_proc_vmas, &tgid);
+	return p && p->mm == (__u64)BPF_CORE_READ(task, mm) && vma_cache_scan(p, pc, out);
 }
 
 /* The file's table entry, asking user space for it on first sight. */

@@ -292,6 +292,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 			.mode = opts->unwind_mode,
 			.rows_fd = bpf_map__fd(t->skel->maps.unwind_rows),
 			.files_fd = bpf_map__fd(t->skel->maps.unwind_files),
+			.proc_vmas_fd = bpf_map__fd(t->skel->maps.unwind_proc_vmas),
 			.max_rows = bpf_map__max_entries(t->skel->maps.unwind_rows),
 		};
 

@@ -332,8 +332,10 @@ void unwind_maps__on_miss(struct unwind_maps *u, const struct mt_unwind_miss *ev
 
 void unwind_maps__forget_pid(struct unwind_maps *u, pid_t pid)
 {
+	uint32_t tgid = pid;
 	size_t i = 0, k;
 
+	bpf_map_delete_elem(u->opts.proc_vmas_fd, &tgid);
 	while (i < u->nfiles) {
 		struct file_entry *f = &u->files[i];
 		bool had = false;

@@ -20,6 +20,7 @@ struct unwind_maps_opts {
 	size_t sz;
 	enum mt_unwind_mode mode;	/* FP: flags only, no rows */
 	int rows_fd, files_fd;		/* the unwind_rows and unwind_files maps */
+	int proc_vmas_fd;		/* unwind_proc_vmas: entries go at exit */
 	uint32_t max_rows;		/* unwind_rows' size */
 };
 

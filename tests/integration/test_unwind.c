@@ -6,14 +6,25 @@
  * assembly without unwind information ends a stack cleanly. */
 #include "harness.h"
 
-static void start_nofp(struct child *c)
+/* churn: NULL, or the allocations to make under mmap churn */
+static void start_nofp_args(struct child *c, const char *churn)
 {
-	char line[256], *argv[] = { workload("nofp_chain"), "--wait", NULL };
+	char line[256], *argv[] = { workload("nofp_chain"), "--wait", NULL, NULL, NULL };
+
+	if (churn) {
+		argv[2] = "--churn";
+		argv[3] = (char *)churn;
+	}
 
 	spawn(argv, c, NULL);
 	cr_assert(read_line(&c->out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
 		  "workload did not start: '%s'", line);
 	free(argv[0]);
+}
+
+static void start_nofp(struct child *c)
+{
+	start_nofp_args(c, NULL);
 }
 
 static json_t *trace_nofp(struct child *w, const char *mode, const char *name)
@@ -276,6 +287,27 @@ Test(unwind, command_mode_unwinds_from_the_first_allocation)
 	json_decref(root);
 	free(argv[8]);
 	child_close(&mt);
+}
+
+/* Another thread holding the mmap lock without pause (mmap, munmap)
+ * cuts no stack short: the walk takes the mappings it saw last. */
+Test(unwind, stacks_stay_whole_while_another_thread_maps)
+{
+	static const char *const own[] = { "chain_c", "chain_b", "chain_a", "run_churn", "main",
+					   NULL };
+	char *extra[] = { "--unwind", "dwarf", NULL };
+	struct child w;
+	json_t *root, *s;
+
+	require_root();
+	start_nofp_args(&w, "20000");
+	root = trace_leaky_pid(&w, "unwind-churn.json", extra, SIGINT);
+	assert_chain(root, w.pid, 0, own);
+	s = stack_with(root, w.pid, "chain_c");
+	cr_expect_eq(json_integer_value(json_object_get(s, "bytes")), 1113);
+	cr_expect_eq(json_integer_value(json_object_get(s, "allocs")), 1);
+	cr_expect_eq(drop(root, "stack_partial"), 0);
+	finish(&w, root);
 }
 
 /* A table goes when the last traced process that maps its file exits;

@@ -5,14 +5,20 @@
  * assembly function that has no unwind information. The unwinding tests
  * know each call chain. Prints "ready", leaks on "go", prints "done",
  * waits for end of input.
+ *   nofp_chain [--wait] [--churn N]
+ * --churn: a second thread maps and unmaps memory without pause (it
+ * holds the mmap lock often) while chain_a allocates and frees N times,
+ * keeping the last block.
  *
  * Every function is noinline and noclone, and does something after its
  * call, so gcc makes neither an inline copy nor a sibling call (a jump
  * that would leave the caller off the stack). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #define CHAIN __attribute__((noinline, noclone))
 /* p is used after the call: the call cannot become a jump */
@@ -131,17 +137,58 @@ CHAIN void run_all(void)
 	AFTER_CALL(kept);
 }
 
+static volatile int churning;
+
+static void *map_churn(void *arg)
+{
+	(void)arg;
+	while (churning) {
+		void *m = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (m != MAP_FAILED)
+			munmap(m, 1 << 16);
+	}
+	return NULL;
+}
+
+CHAIN void run_churn(long n)
+{
+	pthread_t th;
+	void *p = NULL;
+
+	churning = 1;
+	if (pthread_create(&th, NULL, map_churn, NULL))
+		return;
+	for (long i = 0; i < n; i++) {
+		free(p);
+		p = chain_a(1111);
+	}
+	churning = 0;
+	pthread_join(th, NULL);
+	kept[7] = p;
+	AFTER_CALL(kept);
+}
+
 int main(int argc, char **argv)
 {
 	char line[64];
+	long churn = 0;
+	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--churn") && i + 1 < argc)
+			churn = atol(argv[i + 1]);
 	if (argc > 1 && !strcmp(argv[1], "--wait")) {
 		printf("ready\n");
 		if (!fgets(line, sizeof(line), stdin))
 			return 1;
 	}
-	run_all();
+	if (churn)
+		run_churn(churn);
+	else
+		run_all();
 	printf("done\n");
 	while (fgets(line, sizeof(line), stdin))
 		;
