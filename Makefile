@@ -94,6 +94,9 @@ $(OUTPUT)/%.o: user/%.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# the flame graph page is assembled into out_html.o (.incbin)
+$(OUTPUT)/out_html.o: user/html/flamegraph.html
+
 # ---- tests -----------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
@@ -155,7 +158,9 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 # test_java is left out: it checks user-space symbolization only, and a
 # JVM under qemu's emulation takes minutes to start
 VMTEST_KERNELS ?= 6.1 6.12
-VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java,$(INTEG_BINS))
+# test_formats is left out too: it checks what other tools (go, Chromium)
+# make of the output, and Chromium under emulation takes minutes as well
+VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java $(OUTPUT)/tests/test_formats,$(INTEG_BINS))
 vmtest: memtrail $(VMTEST_BINS) $(WORKLOADS)
 	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
 		env $(TEST_ENV) tests/run-suites.sh $(VMTEST_BINS)
@@ -176,6 +181,7 @@ deps:
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libdw-dev libiberty-dev openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev \
+		golang-go chromium \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
 		libclang-rt-14-dev
 

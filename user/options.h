@@ -10,7 +10,7 @@
 #include "hook_plan.h"
 #include "tracer.h"
 
-enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
+enum out_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_FOLDED, FORMAT_PPROF, FORMAT_HTML };
 
 struct options {
 	pid_t *pids;		/* --pid */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "java.h"
 #include "output.h"
 #include "procfs.h"
@@ -176,6 +177,16 @@ int report__add_accounts(struct mt_profile *p, struct tracer *t)
 	return err;
 }
 
+/* The wall-clock time the trace began: now, less its duration. */
+static int64_t report__start_ns(const struct mt_profile *p)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)(p->duration_s * 1e9);
+}
+
 int report__write(const struct mt_profile *p, const struct options *opts, FILE *f)
 {
 	struct out_opts o = { .top = opts->top, .pretty = opts->interval_s == 0 };
@@ -184,6 +195,16 @@ int report__write(const struct mt_profile *p, const struct options *opts, FILE *
 	switch (opts->format) {
 	case FORMAT_JSON:
 		err = out_json__write(p, &o, f);
+		break;
+	case FORMAT_FOLDED:
+		err = out_folded__write(p, &o, f);
+		break;
+	case FORMAT_PPROF:
+		o.time_ns = report__start_ns(p);
+		err = out_pprof__write(p, &o, f);
+		break;
+	case FORMAT_HTML:
+		err = out_html__write(p, &o, f);
 		break;
 	case FORMAT_TEXT:
 	default:
