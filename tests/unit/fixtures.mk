@@ -7,6 +7,7 @@
 #                           LD_LIBRARY_PATH (it wins over DT_RUNPATH)
 #   libfixture_partial.so   lib_func_b removed from .symtab, kept in .dynsym
 #   libnofunc.so            a library without any function symbol
+#   libcxx.so               C++ library (g++): mangled names to demangle
 # libfixture.so carries the known build ID FIXTURE_BUILD_ID (the tests get it
 # as MT_FIXTURE_BUILD_ID); libnofunc.so carries none.
 # Included by the top-level Makefile (OUTPUT, CC, Q, msg come from there).
@@ -24,7 +25,8 @@ FIXTURE_LDFLAGS := -L$(FIXTURE_DIR) -lfixture -Wl,--enable-new-dtags,-rpath,'$$O
 
 FIXTURES := $(FIXTURE_DIR)/libfixture.so $(FIXTURE_DIR)/fixture_pie \
 	$(FIXTURE_DIR)/fixture_nopie $(FIXTURE_DIR)/stripped/libfixture.so \
-	$(FIXTURE_DIR)/libfixture_partial.so $(FIXTURE_DIR)/libnofunc.so
+	$(FIXTURE_DIR)/libfixture_partial.so $(FIXTURE_DIR)/libnofunc.so \
+	$(FIXTURE_DIR)/libcxx.so
 
 fixtures: $(FIXTURES)
 
@@ -56,3 +58,20 @@ $(FIXTURE_DIR)/fixture_pie: $(FIXTURE_SRC)/fixture_prog.c $(FIXTURE_DIR)/libfixt
 $(FIXTURE_DIR)/fixture_nopie: $(FIXTURE_SRC)/fixture_prog.c $(FIXTURE_DIR)/libfixture.so $(FIXTURE_MK)
 	$(call msg,CC-FIX,$@)
 	$(Q)$(CC) $(FIXTURE_CFLAGS) -fno-pie -no-pie $< $(FIXTURE_LDFLAGS) -o $@
+
+CXX ?= g++
+$(FIXTURE_DIR)/libcxx.so: $(FIXTURE_SRC)/fixture_cxx.cpp $(FIXTURE_MK) | $(FIXTURE_DIR)
+	$(call msg,CXX-FIX,$@)
+	$(Q)$(CXX) -O1 -fno-inline -Wall -Wextra -Werror -fPIC -shared $< -o $@
+# unwind-table fixtures (test_eh_frame): the same code without frame
+# pointers, with them, and with .debug_frame alone (no .eh_frame)
+UNWIND_FIXTURES := $(FIXTURE_DIR)/unwind_nofp $(FIXTURE_DIR)/unwind_fp \
+	$(FIXTURE_DIR)/unwind_debug_frame
+fixtures: $(UNWIND_FIXTURES)
+$(FIXTURE_DIR)/unwind_nofp: FIXTURE_UNWIND_FLAGS := -fomit-frame-pointer
+$(FIXTURE_DIR)/unwind_fp: FIXTURE_UNWIND_FLAGS := -fno-omit-frame-pointer
+$(FIXTURE_DIR)/unwind_debug_frame: FIXTURE_UNWIND_FLAGS := -fomit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -g
+$(UNWIND_FIXTURES): $(FIXTURE_SRC)/fixture_unwind.c $(FIXTURE_MK) | $(FIXTURE_DIR)
+	$(call msg,CC-FIX,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(FIXTURE_UNWIND_FLAGS) $< -o $@

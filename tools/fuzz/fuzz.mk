@@ -22,7 +22,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 FUZZ_OBJS_elf := elf_file
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
-FUZZ_OBJS_symbolize := symbolize elf_file procfs
+FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids
 # the input size libFuzzer grows inputs to
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_maps := 16384
