@@ -41,6 +41,9 @@ bool demangle(const char *name, char *buf, size_t sz)
 {
 	bool rust_v0, itanium;
 
+	/* the contract: "" on every refusal, a plain C name included */
+	if (buf && sz)
+		buf[0] = '\0';
 	if (!name || !buf || sz < 2 || strnlen(name, DEMANGLE_MAX_INPUT + 1) > DEMANGLE_MAX_INPUT)
 		return false;
 	rust_v0 = !strncmp(name, "_R", 2);
