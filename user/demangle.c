@@ -19,6 +19,9 @@ static void append(const char *s, size_t len, void *opaque)
 {
 	struct out_buf *o = opaque;
 
+	/* the Rust demangler hands out (NULL, 0) pieces: memcpy must not see them */
+	if (!len)
+		return;
 	if (o->overflow || len >= o->sz - o->len) {
 		o->overflow = true;
 		return;
