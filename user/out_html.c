@@ -55,11 +55,11 @@ static int put_stack(struct json_writer *w, struct str_table *names, const struc
 	/* root-first; an inlined call sits above the function it is in */
 	for (i = s->nframes; i-- > 0 && !err;) {
 		const struct mt_frame *fr = &s->frames[i];
-		char *label = frame_label(fr);
+		char *label = fr->symbol ? NULL : frame_label(fr);
 
-		if (!label)
+		if (!fr->symbol && !label)
 			return -ENOMEM;
-		err = put_name(w, names, label);
+		err = put_name(w, names, fr->symbol ? fr->symbol : label);
 		free(label);
 		for (j = fr->ninlines; j-- > 0 && !err;)
 			err = put_name(w, names, fr->inlines[j].symbol ? fr->inlines[j].symbol : "?");

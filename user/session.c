@@ -562,9 +562,11 @@ int session__run(const struct options *opts)
 	}
 	if (rc)
 		goto out;
+	/* before the line that tells the world probes are in: an allocation
+	 * made right after it must never look older than the trace */
+	s.start_s = now_s();
 	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
 	     tracer__nprobes(s.tracer));
-	s.start_s = now_s();
 	rc = trace_loop(&s);
 out:
 	if (s.cmd)
