@@ -113,6 +113,8 @@ static int build_json(const struct mt_profile *p, const struct out_opts *o, char
 	for (i = 0; i < p->ndrops; i++) {
 		char line[128];
 
+		if (!p->drops[i].value)
+			continue;
 		snprintf(line, sizeof(line), "dropped %s: %" PRIu64, p->drops[i].name,
 			 p->drops[i].value);
 		jw_string(w, line);
