@@ -154,6 +154,33 @@ static void put_process(struct json_writer *w, const struct mt_process *pr)
 	jw_end_object(w);
 }
 
+/* "tracer": memtrail's own cost, with each BPF map's share */
+static void put_tracer_cost(struct json_writer *w, const struct mt_tracer_cost *c)
+{
+	size_t i;
+
+	jw_name(w, "tracer");
+	jw_start_object(w);
+	jw_double_field(w, "cpu_s", c->cpu_user_s + c->cpu_sys_s);
+	jw_double_field(w, "cpu_user_s", c->cpu_user_s);
+	jw_double_field(w, "cpu_sys_s", c->cpu_sys_s);
+	jw_u64_field(w, "rss_bytes", c->rss_bytes);
+	jw_u64_field(w, "rss_peak_bytes", c->rss_peak_bytes);
+	jw_u64_field(w, "bpf_map_bytes", c->map_bytes);
+	jw_double_field(w, "report_build_s", c->report_build_s);
+	jw_name(w, "bpf_maps");
+	jw_start_array(w);
+	for (i = 0; i < c->nmaps; i++) {
+		jw_start_object(w);
+		jw_string_field(w, "name", c->maps[i].name);
+		jw_u64_field(w, "max_entries", c->maps[i].max_entries);
+		jw_u64_field(w, "memlock_bytes", c->maps[i].memlock_bytes);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
 static void put_stats(struct json_writer *w, const struct mt_profile *p)
 {
 	size_t i;
@@ -212,6 +239,8 @@ int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	}
 
 	put_stats(w, p);
+	if (p->tracer.known)
+		put_tracer_cost(w, &p->tracer);
 
 	jw_u64_field(w, "outstanding_bytes", bytes);
 	jw_u64_field(w, "outstanding_allocs", allocs);

@@ -307,6 +307,22 @@ static void put_accounts(FILE *f, const struct mt_profile *p)
 	}
 }
 
+/* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 8.1 MiB (peak 9.0 MiB),
+ *  bpf maps 41.2 MiB, report 0.04 s" */
+static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
+{
+	if (!c->known)
+		return;
+	fprintf(f, "  tracer: cpu %.2f s (user %.2f, sys %.2f), rss ",
+		c->cpu_user_s + c->cpu_sys_s, c->cpu_user_s, c->cpu_sys_s);
+	put_human(f, c->rss_bytes);
+	fputs(" (peak ", f);
+	put_human(f, c->rss_peak_bytes);
+	fputs("), bpf maps ", f);
+	put_human(f, c->map_bytes);
+	fprintf(f, ", report %.2f s\n", c->report_build_s);
+}
+
 /* Only counters that fired: a line of zeros hides the one that matters. */
 static void put_drops(FILE *f, const struct mt_profile *p)
 {
@@ -391,6 +407,7 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (p->min_age_ns)
 		fprintf(f, "  allocations younger than %.1f s left out\n",
 			p->min_age_ns / 1e9);
+	put_tracer_cost(f, &p->tracer);
 
 	for (i = 0; i < nstacks; i++)
 		put_sample(f, i + 1, &p->samples[i]);

@@ -97,6 +97,23 @@ struct mt_counter {
 	uint64_t value;
 };
 
+/* What memtrail itself costs (tracer_cost.c fills it). */
+#define MT_COST_MAX_MAPS 32
+struct mt_tracer_cost {
+	bool known;		/* false: not measured (writers print nothing) */
+	double cpu_user_s, cpu_sys_s; /* memtrail's own CPU time so far */
+	uint64_t rss_bytes;	/* its VmRSS now */
+	uint64_t rss_peak_bytes; /* its VmHWM */
+	uint64_t map_bytes;	/* BPF map memory: sum of each map's memlock */
+	double report_build_s;	/* this report: snapshot + symbolization */
+	struct mt_map_cost {
+		char name[16];	/* BPF object names are at most 15 bytes */
+		uint32_t max_entries;
+		uint64_t memlock_bytes; /* the kernel's figure (fdinfo) */
+	} maps[MT_COST_MAX_MAPS];
+	size_t nmaps;
+};
+
 struct mt_profile {
 	enum mt_target_kind target_kind;
 	char *target_value;	/* "1234,5678", the command line, "" */
@@ -129,6 +146,8 @@ struct mt_profile {
 	 * it (rss_account.h); owned by the profile. */
 	struct rss_account *accounts;
 	size_t naccounts;
+
+	struct mt_tracer_cost tracer;
 };
 
 struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value);
