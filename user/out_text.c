@@ -164,6 +164,32 @@ static void put_frame(FILE *f, size_t i, const struct mt_frame *fr)
 	}
 }
 
+/* A stack several processes hold: "in 3 processes: pid 10 4.0 KiB, ...",
+ * at most SHARES_SHOWN of them by name */
+#define SHARES_SHOWN 8
+static void put_shares(FILE *f, const struct mt_sample *s)
+{
+	uint64_t rest = 0;
+	size_t i;
+
+	if (s->npids < 2)
+		return;
+	fprintf(f, "    in %zu processes: ", s->npids);
+	for (i = 0; i < s->npids; i++) {
+		if (i >= SHARES_SHOWN) {
+			rest += s->pids[i].bytes;
+			continue;
+		}
+		fprintf(f, "%spid %d ", i ? ", " : "", (int)s->pids[i].pid);
+		put_human(f, s->pids[i].bytes);
+	}
+	if (s->npids > SHARES_SHOWN) {
+		fprintf(f, ", %zu more ", s->npids - SHARES_SHOWN);
+		put_human(f, rest);
+	}
+	fputc('\n', f);
+}
+
 static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 {
 	size_t i;
@@ -182,6 +208,7 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	}
 	fputs("]\n", f);
 
+	put_shares(f, s);
 	if (s->stack_lost) {
 		fputs("    [stack lost: not stored, see drops]\n", f);
 		return;
@@ -264,9 +291,11 @@ static const char *name_stack(uint64_t stack_id, void *ctx)
 
 	for (i = 0; i < nc->p->nsamples; i++) {
 		const struct mt_sample *s = &nc->p->samples[i];
+		struct mt_sample_pid own;
+		const struct mt_sample_pid *sh = mt_sample__share(s, nc->pid, &own);
 		const char *f0, *f1;
 
-		if (s->pid != nc->pid || s->stack_id != stack_id || !s->mapping || !s->nframes)
+		if (!sh || sh->stack_id != stack_id || !s->mapping || !s->nframes)
 			continue;
 		f0 = s->frames[0].symbol ? s->frames[0].symbol : "?";
 		f1 = s->nframes > 1 && s->frames[1].symbol ? s->frames[1].symbol : NULL;
