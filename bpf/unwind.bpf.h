@@ -109,14 +109,23 @@ static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, 
 
 static struct mt_unwind_vma_cache *vma_cache(struct task_struct *task, bool create)
 {
-	struct mt_unwind_vma_cache *c;
 	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct mt_unwind_vma_cache *c, *p;
 
 	c = bpf_task_storage_get(&unwind_vma_cache, task, 0,
 				 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (c && c->mm != mm) {
-		__builtin_memset(c->v, 0, sizeof(c->v));
-		c->mm = mm;
+		/* a new thread (or a new image) starts from what the
+		 * process's threads found: what it publishes then never
+		 * holds less than what it replaces */
+		p = bpf_map_lookup_elem(&unwind_proc_vmas, &tgid);
+		if (p && p->mm == mm) {
+			*c = *p;
+		} else {
+			__builtin_memset(c->v, 0, sizeof(c->v));
+			c->mm = mm;
+		}
 	}
 	return c;
 }

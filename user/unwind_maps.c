@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -163,6 +164,12 @@ static void add_pid(struct file_entry *f, pid_t pid)
 	f->pids[f->npids++] = pid;
 }
 
+static struct mt_unwind_file_key key_of(uint32_t major, uint32_t minor, uint64_t ino)
+{
+	/* the kernel's dev_t (MKDEV), as bpf sees it in i_sb->s_dev */
+	return (struct mt_unwind_file_key){ .ino = ino, .dev = major << 20 | minor };
+}
+
 /* Reads the file open at fd and publishes its table under key. The BPF
  * side sees the entry only once the rows are in place. */
 static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key, int fd,
@@ -219,27 +226,51 @@ publish:
 	return 0;
 }
 
-static struct mt_unwind_file_key key_of(uint32_t major, uint32_t minor, uint64_t ino)
+
+/* The key the BPF side will see for the file open at fd: that of the
+ * inode a mapping of it gets, which is not stat's on overlayfs (the
+ * mapping is of the file underneath: containers, the vmtest guest). So
+ * map a page of it and ask our own maps. */
+static int kernel_key(int fd, struct mt_unwind_file_key *key)
 {
-	/* the kernel's dev_t (MKDEV), as bpf sees it in i_sb->s_dev */
-	return (struct mt_unwind_file_key){ .ino = ino, .dev = major << 20 | minor };
+	long page = sysconf(_SC_PAGESIZE);
+	const struct proc_map *m;
+	struct proc_maps maps;
+	struct stat st;
+	void *p;
+	int err;
+
+	p = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p != MAP_FAILED) {
+		err = procfs__read_maps(NULL, getpid(), &maps);
+		m = err ? NULL : procfs__find_map(&maps, (uint64_t)(uintptr_t)p);
+		if (m)
+			*key = key_of(m->dev_major, m->dev_minor, m->ino);
+		if (!err)
+			procfs__free_maps(&maps);
+		munmap(p, page);
+		if (m)
+			return 0;
+	}
+	if (fstat(fd, &st))
+		return -errno;
+	*key = key_of(major(st.st_dev), minor(st.st_dev), st.st_ino);
+	return 0;
 }
 
 int unwind_maps__add_path(struct unwind_maps *u, const char *path, pid_t pid)
 {
 	struct mt_unwind_file_key key;
-	struct stat st;
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
+	err = kernel_key(fd, &key);
+	if (err) {
 		close(fd);
 		return err;
 	}
-	key = key_of(major(st.st_dev), minor(st.st_dev), st.st_ino);
 	err = load_file(u, &key, fd, pid, path);
 	close(fd);
 	return err;

@@ -300,7 +300,7 @@ Test(unwind, stacks_stay_whole_while_another_thread_maps)
 	json_t *root, *s;
 
 	require_root();
-	start_nofp_args(&w, "20000");
+	start_nofp_args(&w, "3000");
 	root = trace_leaky_pid(&w, "unwind-churn.json", extra, SIGINT);
 	assert_chain(root, w.pid, 0, own);
 	s = stack_with(root, w.pid, "chain_c");
