@@ -5,11 +5,6 @@
 #include "harness.h"
 #include "expected.h"
 
-struct expect {
-	const char *symbol;
-	long long bytes, allocs;
-};
-
 static const struct expect leaks[] = {
 	{ "leak_malloc", LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE, LEAK_MALLOC_COUNT },
 	{ "leak_calloc", LEAK_CALLOC_COUNT * LEAK_CALLOC_NMEMB * LEAK_CALLOC_SIZE, LEAK_CALLOC_COUNT },
