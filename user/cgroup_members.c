@@ -122,11 +122,12 @@ static int attach(struct cgroup_members *m, struct member *mb)
 {
 	struct alloc_providers prov;
 	pid_t pid = mb->pub.pid;
-	size_t i, nprov;
+	size_t i, nprov, nprobes;
 	int err;
 
 	if (procfs__read_comm(m->opts.procfs_root, pid, mb->pub.comm, sizeof(mb->pub.comm)))
 		strcpy(mb->pub.comm, "?");
+	nprobes = tracer__nprobes(m->opts.tracer);
 	err = targets__find_providers(m->opts.procfs_root, pid, &prov);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
@@ -146,7 +147,9 @@ static int attach(struct cgroup_members *m, struct member *mb)
 	targets__free_providers(&prov);
 	if (err)
 		return kill(pid, 0) && errno == ESRCH ? -ESRCH : err;
-	if (!mb->pub.attached && nprov && mb->ts_ns) {
+	/* no new probe after an exec: its allocator file was probed for
+	 * this pid already, and the probe stayed in through the exec */
+	if (!mb->pub.attached && nprov && mb->ts_ns && tracer__nprobes(m->opts.tracer) > nprobes) {
 		uint64_t lat = now_ns() - mb->ts_ns;
 
 		m->latency_ns[m->nlatency++ % LATENCY_SAMPLES] = lat;
@@ -359,16 +362,20 @@ int cgroup_members__add_notes(const struct cgroup_members *m, struct mt_profile 
 		err = mt_profile__add_note(p, "%s is a cgroup v1 group: its processes are "
 					   "followed by pid through fork, exec and exit (and a "
 					   "rescan of cgroup.procs), not by cgroup id", m->cg.path);
-	if (!err && (m->forked || m->execs)) {
+	if (!err && (m->forked || m->execs))
+		err = mt_profile__add_note(p, "%llu processes started in the group and %llu "
+					   "exec'd during the trace, followed through fork and "
+					   "exec events", (unsigned long long)m->forked,
+					   (unsigned long long)m->execs);
+	if (!err && n) {
 		memcpy(sorted, m->latency_ns, n * sizeof(*sorted));
 		qsort(sorted, n, sizeof(*sorted), cmp_u64);
-		err = mt_profile__add_note(p, "%llu processes started in the group and %llu "
-					   "exec'd during the trace; each ran untraced for a "
-					   "median %.1f ms (at most %.1f ms) after its fork or exec "
-					   "before its probes were in: allocations in that window "
-					   "are not seen, their frees count as unmatched",
-					   (unsigned long long)m->forked, (unsigned long long)m->execs,
-					   n ? sorted[n / 2] / 1e6 : 0.0, m->latency_max_ns / 1e6);
+		err = mt_profile__add_note(p, "%llu of them ran untraced for a median %.1f ms "
+					   "(at most %.1f ms) after their fork or exec, until their "
+					   "probes were in: allocations in that window are not "
+					   "seen, their frees count as unmatched",
+					   (unsigned long long)m->nlatency, sorted[n / 2] / 1e6,
+					   m->latency_max_ns / 1e6);
 	}
 	if (!err && m->moved_in)
 		err = mt_profile__add_note(p, "%llu processes were moved into the group during "

@@ -15,7 +15,7 @@ static char made_groups[8][512];
 static size_t nmade_groups;
 static pid_t started[16];
 static size_t nstarted;
-static char made_files[4][512];
+static char made_files[8][512];
 static size_t nmade_files;
 
 static void track_pid(pid_t pid)
@@ -162,6 +162,8 @@ static void start_memtrail_on(struct child *mt, const char *out, const char *gro
 	char *args[] = { "--cgroup", (char *)group, "--format", "json", verbose ? "-v" : NULL,
 			 NULL };
 
+	if (nmade_files < sizeof(made_files) / sizeof(made_files[0]))
+		snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", out);
 	start_memtrail(mt, out, args);
 	track_pid(mt->pid);
 }
