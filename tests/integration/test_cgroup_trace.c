@@ -408,7 +408,7 @@ static void host_libc(char *buf, size_t sz)
 }
 
 /* True when a frame of pid in a module ending in module_suffix has
- * field (symbol, reason) equal to value. */
+ * field (symbol, reason) starting with value. */
 static bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
 		      const char *module_suffix)
 {
@@ -422,7 +422,8 @@ static bool has_frame(json_t *root, pid_t pid, const char *field, const char *va
 			const char *v = json_string_value(json_object_get(fr, field));
 			const char *mod = json_string_value(json_object_get(fr, "module"));
 
-			if (v && mod && !strcmp(v, value) && strlen(mod) >= strlen(module_suffix) &&
+			if (v && mod && !strncmp(v, value, strlen(value)) &&
+			    strlen(mod) >= strlen(module_suffix) &&
 			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
 				return true;
 		}
