@@ -5,7 +5,9 @@
 # cgroup id). Interleaved in one run:
 #   untraced   no memtrail running
 #   outside    memtrail --cgroup G running, churn in another cgroup
-#   inside     the same churn moved into G (traced: shows the probes fire)
+#   inside     the same churn in G (traced: shows the probes fire). It is
+#              a shell in G, found when memtrail starts, that execs churn:
+#              its libc probe stays in through the exec.
 # Each cell is the median of RUNS runs of thread CPU ns per pair.
 # Usage: run-cgroup.sh MEMTRAIL CHURN [RUNS] [PAIRS]
 set -euo pipefail
@@ -54,19 +56,20 @@ start_memtrail() {
 }
 
 # one measurement of thread CPU ns per pair
-measure() {
-	case $1 in
-	untraced|outside) "$churn" 1 "$pairs" ;;
-	inside) sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$group" \
-		"$churn" 1 "$pairs" ;;
-	esac | awk '{print $2}'
-}
+measure() { "$churn" 1 "$pairs" | awk '{print $2}'; }
 
+mkfifo "$tmp/go"
 for ((r = 0; r < runs; r++)); do
-	measure untraced >>"$tmp/untraced"
+	measure >>"$tmp/untraced"
+	sh -c 'echo $$ >"$1/cgroup.procs" && read -r x <"$2" && shift 2 && exec "$@"' sh \
+		"$group" "$tmp/go" "$churn" 1 "$pairs" >"$tmp/inside.out" &
+	inside=$!
+	for _ in $(seq 100); do grep -qx "$inside" "$group/cgroup.procs" && break; sleep 0.01; done
 	start_memtrail
-	measure outside >>"$tmp/outside"
-	measure inside >>"$tmp/inside"
+	measure >>"$tmp/outside"
+	echo go >"$tmp/go"
+	wait "$inside"
+	awk '{print $2}' "$tmp/inside.out" >>"$tmp/inside"
 	stop_memtrail
 done
 u=$(median <"$tmp/untraced")
