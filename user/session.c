@@ -414,6 +414,7 @@ static int add_member_processes(struct session *s, struct mt_profile *p)
 static int emit_report(struct session *s, bool final)
 {
 	struct mt_profile *p;
+	double build_start = now_s();
 	size_t i;
 	int err = 0;
 
@@ -423,6 +424,11 @@ static int emit_report(struct session *s, bool final)
 		error("cannot read the trace: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* the tracer's own cost belongs in every summary; without it the
+	 * report still stands */
+	if (tracer__cost(s->tracer, &p->tracer))
+		p->tracer.known = false;
+	p->tracer.report_build_s = now_s() - build_start;
 	p->duration_s = now_s() - s->start_s;
 	for (i = 0; i < s->ntargets && !err; i++) {
 		struct mt_process *proc;
@@ -682,9 +688,11 @@ int session__run(const struct options *opts)
 	}
 	if (rc)
 		goto out;
+	/* before the line that tells the world probes are in: an allocation
+	 * made right after it must never look older than the trace */
+	s.start_s = now_s();
 	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
 	     tracer__nprobes(s.tracer));
-	s.start_s = now_s();
 	rc = trace_loop(&s);
 out:
 	if (s.cmd)

@@ -27,10 +27,4 @@
 #define LEAK_THREAD_SIZE 256
 #define LEAK_MANY_SIZE 16
 
-/* What the tests expect of one leaking function (frames[0] == symbol). */
-struct expect {
-	const char *symbol;
-	long long bytes, allocs;
-};
-
 #endif /* MT_EXPECTED_H */

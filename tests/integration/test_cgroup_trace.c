@@ -7,7 +7,7 @@
  * test fails. */
 #include <dirent.h>
 #include "harness.h"
-#include "expected.h"
+#include "leaks.h"
 
 /* ---- what the fixture cleans up ------------------------------------------ */
 
@@ -188,24 +188,12 @@ static json_t *stop_memtrail(struct child *mt, const char *out)
 	return root;
 }
 
-/* the leaks whose totals do not depend on glibc's block placement */
-static const struct expect leaks[] = {
-	{ "leak_malloc", LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE, LEAK_MALLOC_COUNT },
-	{ "leak_calloc", LEAK_CALLOC_COUNT * LEAK_CALLOC_NMEMB * LEAK_CALLOC_SIZE, LEAK_CALLOC_COUNT },
-	{ "leak_realloc_null", LEAK_REALLOC_NULL_SIZE, 1 },
-	{ "leak_posix_memalign", LEAK_POSIX_MEMALIGN_COUNT * LEAK_POSIX_MEMALIGN_SIZE,
-	  LEAK_POSIX_MEMALIGN_COUNT },
-	{ "leak_memalign", LEAK_MEMALIGN_SIZE, 1 },
-	{ "leak_in_thread", LEAK_THREADS * LEAK_THREAD_COUNT * LEAK_THREAD_SIZE,
-	  LEAK_THREADS * LEAK_THREAD_COUNT },
-};
-
 static void assert_leaks_of(json_t *root, pid_t pid)
 {
 	long long bytes, allocs;
 	size_t i;
 
-	for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+	for (i = 0; i < NLEAKS; i++) {
 		sum_by_symbol(root, pid, leaks[i].symbol, &bytes, &allocs);
 		cr_expect_eq(bytes, leaks[i].bytes, "pid %d %s: %lld bytes, expected %lld", pid,
 			     leaks[i].symbol, bytes, leaks[i].bytes);
@@ -470,8 +458,9 @@ Test(cgroup_trace, own_mount_namespace_with_another_libc_file)
 	/* the program's frames, read through the process's root */
 	cr_expect(has_frame(root, pid, "symbol", "leak_malloc", "/mnt/leaky-ns"),
 		  "leak_malloc not symbolized in /mnt/leaky-ns, inside the namespace");
-	/* libc frames: the copy was opened and read (it has no local symbols) */
-	cr_expect(has_frame(root, pid, "reason", "not in any symbol", "/libc.so.6"),
+	/* libc frames: the copy was opened and read (its build ID; whether a
+	 * name is found depends on the host's debug files) */
+	cr_expect(has_frame(root, pid, "build_id", "", "/libc.so.6"),
 		  "the namespace's libc was not read");
 	json_decref(root);
 	free(leaky);
