@@ -148,14 +148,26 @@ static void put_frame(FILE *f, size_t i, const struct mt_frame *fr)
 		put_clean(f, fr->module);
 		fprintf(f, "+0x%" PRIx64 ")", fr->module_offset);
 	} else {
-		fputs("[unmapped]", f);
-		if (fr->reason && strcmp(fr->reason, "unmapped")) {
-			fputs(" [", f);
-			put_clean(f, fr->reason);
-			fputs("]", f);
-		}
+		/* no file behind it: unmapped, or anonymous / JIT code */
+		fputs("[", f);
+		put_clean(f, fr->reason ? fr->reason : "unmapped");
+		fputs("]", f);
 	}
 	fputc('\n', f);
+	/* calls inlined at this address, innermost first */
+	for (size_t j = 0; j < fr->ninlines; j++) {
+		const struct mt_inline *in = &fr->inlines[j];
+
+		fputs("        inlined ", f);
+		put_clean(f, in->symbol ? in->symbol : "??");
+		if (in->file) {
+			fputs(" at ", f);
+			put_clean(f, in->file);
+			if (in->line)
+				fprintf(f, ":%" PRIu32, in->line);
+		}
+		fputc('\n', f);
+	}
 }
 
 /* A stack several processes hold: "in 3 processes: pid 10 4.0 KiB, ...",
