@@ -6,9 +6,17 @@
  * process and file the tests make is removed in the fixture, also when a
  * test fails. */
 #include <dirent.h>
-#include "cgroup_harness.h"
+#include "cgroup_fixture.h"
 
-TestSuite(cgroup_trace, .timeout = TEST_TIMEOUT, .fini = cgroup_test_cleanup);
+TestSuite(cgroup_trace, .timeout = TEST_TIMEOUT, .fini = cleanup);
+
+static void assert_target(json_t *root, const char *dir)
+{
+	json_t *t = json_object_get(root, "target");
+
+	cr_expect_str_eq(json_string_value(json_object_get(t, "kind")), "cgroup");
+	cr_expect_str_eq(json_string_value(json_object_get(t, "value")), dir);
+}
 
 /* ---- tests ---------------------------------------------------------------- */
 

@@ -7,9 +7,9 @@
  * the host, must never open that host file (resolved inside the root, the
  * symlink leads nowhere). */
 #include <sys/inotify.h>
-#include "cgroup_harness.h"
+#include "cgroup_fixture.h"
 
-TestSuite(container_root, .timeout = TEST_TIMEOUT, .fini = cgroup_test_cleanup);
+TestSuite(container_root, .timeout = TEST_TIMEOUT, .fini = cleanup);
 
 static bool write_text(const char *path, const char *text)
 {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* What the cgroup and container tests share: cgroup2 groups made under the
- * mount and removed (with whatever runs in them) by the suite's .fini,
- * workloads started inside a group, memtrail --cgroup started and stopped,
- * and assertions on its report. */
-#ifndef MT_CGROUP_HARNESS_H
-#define MT_CGROUP_HARNESS_H
+/* Real cgroups for integration tests: groups made under the cgroup2 mount,
+ * workloads started inside them, memtrail started on them, and a cleanup
+ * for the suite's .fini that kills and removes everything made, also when
+ * a test fails. */
+#ifndef MT_CGROUP_FIXTURE_H
+#define MT_CGROUP_FIXTURE_H
 
 #include <ftw.h>
 #include "harness.h"
@@ -12,7 +12,7 @@
 
 /* ---- what the fixture cleans up ------------------------------------------ */
 
-static char made_groups[8][512];
+static char made_groups[16][512];
 static size_t nmade_groups;
 static pid_t started[16];
 static size_t nstarted;
@@ -38,6 +38,7 @@ static inline int remove_entry(const char *path, const struct stat *st, int flag
 	(void)ftw;
 	return remove(path);
 }
+
 
 static inline void track_pid(pid_t pid)
 {
@@ -94,8 +95,7 @@ static inline void remove_group(const char *dir)
 	rmdir(dir);
 }
 
-/* the suite's .fini: also after a failed assertion */
-static inline void cgroup_test_cleanup(void)
+static inline void cleanup(void)
 {
 	size_t i;
 
@@ -240,36 +240,13 @@ static inline void assert_absent(json_t *root, pid_t pid)
 			      "pid %d, outside the group, is listed", pid);
 }
 
-static inline void assert_target(json_t *root, const char *dir)
+/* Makes exactly <parent>/<name> (a kubelet's names); its path into dir. */
+static inline void make_named_group(const char *parent, const char *name, char *dir, size_t sz)
 {
-	json_t *t = json_object_get(root, "target");
-
-	cr_expect_str_eq(json_string_value(json_object_get(t, "kind")), "cgroup");
-	cr_expect_str_eq(json_string_value(json_object_get(t, "value")), dir);
-}
-
-/* True when a frame of pid in a module ending in module_suffix has
- * field (symbol, reason) starting with value. */
-static inline bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
-		      const char *module_suffix)
-{
-	json_t *s, *fr;
-	size_t i, k;
-
-	json_array_foreach(json_object_get(root, "stacks"), i, s) {
-		if (json_integer_value(json_object_get(s, "pid")) != pid)
-			continue;
-		json_array_foreach(json_object_get(s, "frames"), k, fr) {
-			const char *v = json_string_value(json_object_get(fr, field));
-			const char *mod = json_string_value(json_object_get(fr, "module"));
-
-			if (v && mod && !strncmp(v, value, strlen(value)) &&
-			    strlen(mod) >= strlen(module_suffix) &&
-			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
-				return true;
-		}
-	}
-	return false;
+	snprintf(dir, sz, "%s/%s", parent, name);
+	cr_assert(!mkdir(dir, 0755) || errno == EEXIST, "mkdir %s: %s", dir, strerror(errno));
+	cr_assert(nmade_groups < sizeof(made_groups) / sizeof(made_groups[0]));
+	snprintf(made_groups[nmade_groups++], sizeof(made_groups[0]), "%s", dir);
 }
 
 /* inode of the first mapping of pid whose path ends in suffix */
@@ -307,4 +284,28 @@ static inline void host_libc(char *buf, size_t sz)
 	cr_assert(buf[0], "no libc in /proc/self/maps");
 }
 
-#endif /* MT_CGROUP_HARNESS_H */
+/* True when a frame of pid in a module ending in module_suffix has
+ * field (symbol, reason) starting with value. */
+static inline bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
+		      const char *module_suffix)
+{
+	json_t *s, *fr;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_integer_value(json_object_get(s, "pid")) != pid)
+			continue;
+		json_array_foreach(json_object_get(s, "frames"), k, fr) {
+			const char *v = json_string_value(json_object_get(fr, field));
+			const char *mod = json_string_value(json_object_get(fr, "module"));
+
+			if (v && mod && !strncmp(v, value, strlen(value)) &&
+			    strlen(mod) >= strlen(module_suffix) &&
+			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
+				return true;
+		}
+	}
+	return false;
+}
+
+#endif /* MT_CGROUP_FIXTURE_H */
