@@ -5,6 +5,7 @@
 #define MEMTRAIL_H
 
 #define MT_STACK_DEPTH 64 /* user frames kept per stack */
+#define MT_CGROUP_MAX_LEVEL 64 /* cgroup2 depths the filter can name (bits of a u64) */
 
 /* Allocation kinds. A new event kind is a new value, flowing through
  * unchanged code (the profile model and writers take it as a label). */
@@ -111,6 +112,9 @@ struct mt_stack_val {
 enum mt_event_type {
 	MT_EV_EXIT = 1, /* a process exited: purge its entries */
 	MT_EV_EXEC = 2, /* a process replaced its image: purge older entries */
+	MT_EV_FORK = 8, /* a member of the target forked a new process: tgid (after the
+			   mapping events, which took 3-7) */
+	MT_EV_JOIN = 9, /* a process was moved into a target cgroup: tgid */
 };
 
 struct mt_event {
@@ -129,7 +133,7 @@ enum mt_vm_event_type {
 	MT_EV_REMAP_BEGIN = 5,	/* mremap of [addr, addr+len) (entry) */
 	MT_EV_SYSCALL_END = 6,	/* the BEGIN's call returned: addr = result, len = new length */
 	MT_EV_BRK = 7,		/* program break moved from addr to addr+len (signed) */
-	MT_EV_UNWIND_MISS = 8,	/* struct mt_unwind_miss: a file without unwind table */
+	MT_EV_UNWIND_MISS = 10,	/* struct mt_unwind_miss: a file without unwind table (8, 9: FORK, JOIN) */
 };
 
 /* mt_vm_event.flags */
