@@ -163,6 +163,7 @@ deps:
 	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 		libcriterion-dev libjansson-dev \
+		musl libjemalloc2 libtcmalloc-minimal4 \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 
 vmlinux:

@@ -94,10 +94,12 @@ static int on_free(__u64 ptr)
 }
 
 /* A libc syscall wrapper (mmap, munmap, mremap, brk) is entered: its
- * return address is at *sp now. The kernel hook that sees the syscall
- * takes its caller from there, since the wrapper keeps no frame pointer
- * and the frame walk would skip the caller. */
-static int on_wrapper(struct pt_regs *ctx)
+ * return address is at the entry's sp, sp_delta bytes above sp when the
+ * probe sits past the wrapper's first pushes (user/prologue.c). The
+ * kernel hook that sees the syscall takes its caller from there, since
+ * the wrapper keeps no frame pointer and the frame walk would skip the
+ * caller. */
+static int on_wrapper(struct pt_regs *ctx, __u32 sp_delta)
 {
 	struct mt_thread *t;
 
@@ -105,12 +107,14 @@ static int on_wrapper(struct pt_regs *ctx)
 		return 0;
 	t = mt_thread_state(true);
 	if (t)
-		t->wrapper_sp = PT_REGS_SP(ctx);
+		t->wrapper_sp = PT_REGS_SP(ctx) + sp_delta;
 	return 0;
 }
 
-/* Decodes the arguments of allocator function fn at its entry. With a
- * constant fn (one program per function) the switch folds away. */
+/* Decodes the arguments of allocator function fn at its probe (the
+ * argument registers still hold them there). With a constant fn (one
+ * program per function) the switch folds away. The attach cookie is
+ * fn | sp_delta << 32. */
 static __always_inline int on_call(struct pt_regs *ctx, __u32 fn)
 {
 	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx), a2 = PT_REGS_PARM3(ctx);
@@ -135,7 +139,7 @@ static __always_inline int on_call(struct pt_regs *ctx, __u32 fn)
 	case MT_FN_FREE:	/* free(ptr) */
 		return on_free(a0);
 	case MT_FN_SYSCALL_WRAPPER:
-		return on_wrapper(ctx);
+		return on_wrapper(ctx, bpf_get_attach_cookie(ctx) >> 32);
 	}
 	return 0;
 }
@@ -179,7 +183,7 @@ int alloc_return(struct pt_regs *ctx)
 SEC("kprobe")
 int multi_enter(struct pt_regs *ctx)
 {
-	return on_call(ctx, bpf_get_attach_cookie(ctx));
+	return on_call(ctx, (__u32)bpf_get_attach_cookie(ctx));
 }
 
 SEC("kprobe")

@@ -48,6 +48,7 @@ enum {
 	OPT_MAX_STACKS,
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
+	OPT_PROBE_AT_ENTRY,
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
@@ -78,6 +79,7 @@ static const struct argp_option argp_options[] = {
 	{ "kernel-hooks", OPT_KERNEL_HOOKS, "PATH", 0, "auto (default; env MEMTRAIL_KERNEL_HOOKS), fentry, kprobe or tracepoint: attach the syscall hooks this way or fail", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
+	{ "probe-at-entry", OPT_PROBE_AT_ENTRY, NULL, OPTION_HIDDEN, "Every probe at its function's first byte, where the kernel may single-step it (tools/bench)", 3 },
 	{},
 };
 
@@ -219,6 +221,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CLASSIC_UPROBES:
 		o->classic_uprobes = true;
+		break;
+	case OPT_PROBE_AT_ENTRY:
+		o->probe_at_entry = true;
 		break;
 	case OPT_EVENTS:
 		if (parse_events(arg, &o->events))

@@ -27,6 +27,7 @@ struct options {
 	unsigned events;	/* --events: enum mt_events bits */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
+	bool probe_at_entry;	/* --probe-at-entry: no probe placement (tools/bench) */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 };

@@ -496,6 +496,7 @@ int session__run(const struct options *opts)
 		.max_stacks = opts->max_stacks,
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
+		.probe_at_entry = opts->probe_at_entry,
 		.on_exit = on_exit_cb,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
