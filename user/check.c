@@ -11,6 +11,7 @@
 #include "kernel_features.h"
 #include "probe_plan.h"
 #include "targets.h"
+#include "uprobe_multi.h"
 
 /* The features in output order: the label of the text list, the JSON key. */
 static const struct {
@@ -115,6 +116,9 @@ static void text_probes(FILE *out)
 		text_row(out, "probes", "unknown — no allocator found in memtrail's own maps");
 		return;
 	}
+	text_row(out, "uprobe session", "%s", uprobe_multi__session_supported()
+		 ? "yes (--sample: an unsampled call runs no return probe)"
+		 : "no — before 6.13 (--sample: every allocating call runs its return probe)");
 	text_row(out, "probes in", "%s", path);
 	for (i = 0; i < plan.n; i++) {
 		const struct probe_site *site = &plan.points[i].site;
@@ -141,6 +145,7 @@ static void json_probes(struct json_writer *w)
 		return;
 	}
 	jw_start_object(w);
+	jw_bool_field(w, "uprobe_sessions", uprobe_multi__session_supported());
 	jw_string_field(w, "file", path);
 	jw_name(w, "functions");
 	jw_start_object(w);

@@ -49,6 +49,7 @@ enum {
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
 	OPT_PROBE_AT_ENTRY,
+	OPT_SAMPLE,
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
@@ -66,6 +67,8 @@ static const struct argp_option argp_options[] = {
 	{ "duration", OPT_DURATION, "SEC", 0, "Stop after SEC seconds (default: Ctrl-C, or when the targets exit)", 2 },
 	{ "interval", OPT_INTERVAL, "SEC", 0, "Also report every SEC seconds", 2 },
 	{ "min-age", OPT_MIN_AGE, "SEC", 0, "Only allocations at least SEC seconds old", 2 },
+	{ "sample", OPT_SAMPLE, "BYTES", 0, "Record one allocation per BYTES allocated on average "
+	  "(random, per thread; e.g. 524288) and report scaled estimates: cheap enough to leave on", 2 },
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
@@ -204,6 +207,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_ulong(arg, "--max-allocs", 1024, 1u << 26, &v))
 			return EINVAL;
 		o->max_allocs = v;
+		break;
+	case OPT_SAMPLE:
+		if (parse_ulong(arg, "--sample", 1, 1ul << 40, &v))
+			return EINVAL;
+		o->sample_bytes = v;
 		break;
 	case OPT_MAX_STACKS:
 		if (parse_ulong(arg, "--max-stacks", 256, 1u << 22, &v))

@@ -497,6 +497,7 @@ int session__run(const struct options *opts)
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
 		.probe_at_entry = opts->probe_at_entry,
+		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };

@@ -232,7 +232,17 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		bpf_program__set_autoload(t->skel->progs.multi_enter, false);
 		bpf_program__set_autoload(t->skel->progs.multi_return, false);
 	}
-	debug("uprobe attachment: %s", t->use_multi ? "multi-uprobe links" : "classic uprobes");
+	/* --sample: sessions (6.13+) let an unsampled call skip its return */
+	t->use_session = t->use_multi && opts->sample_bytes && uprobe_multi__session_supported();
+	if (t->use_session)
+		bpf_program__set_expected_attach_type(t->skel->progs.session_call,
+			(enum bpf_attach_type)MT_ATTACH_UPROBE_SESSION);
+	else
+		bpf_program__set_autoload(t->skel->progs.session_call, false);
+	t->skel->rodata->sample_bytes = opts->sample_bytes;
+	t->skel->rodata->sample_every_return = opts->sample_bytes && (opts->events & MT_EVENTS_MMAP);
+	debug("uprobe attachment: %s", t->use_session ? "uprobe session links"
+				       : t->use_multi ? "multi-uprobe links" : "classic uprobes");
 
 	err = memtrail_bpf__load(t->skel);
 	if (err)
@@ -359,15 +369,26 @@ static int attach_multi(struct tracer *t, const char *path, const struct probe_p
 			ret_offsets[nret++] = offsets[i];
 		}
 	}
+	if (t->use_session) {
+		/* one link: entries, and the returns the entries ask for */
+		fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.session_call), path,
+					  offsets, cookies, plan->n, pid, UPROBE_MULTI_SESSION);
+		if (fd < 0)
+			return fd;
+		err = keep_multi_fd(t, fd);
+		if (!err)
+			t->nprobes += plan->n;
+		return err;
+	}
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_enter), path,
-				  offsets, cookies, plan->n, pid, false);
+				  offsets, cookies, plan->n, pid, UPROBE_MULTI_ENTRY);
 	if (fd < 0)
 		return fd;
 	err = keep_multi_fd(t, fd);
 	if (err)
 		return err;
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_return), path,
-				  ret_offsets, ret_cookies, nret, pid, true);
+				  ret_offsets, ret_cookies, nret, pid, UPROBE_MULTI_RETURN);
 	if (fd < 0)
 		return fd;
 	err = keep_multi_fd(t, fd);
@@ -439,6 +460,12 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 	log_plan(path, &plan);
 	if (plan.n && t->use_multi) {
 		err = attach_multi(t, path, &plan, pid);
+		if (t->use_session && (err == -EINVAL || err == -EOPNOTSUPP)) {
+			warn("uprobe session links failed (%s): falling back to multi-uprobes",
+			     strerror(-err));
+			t->use_session = false;
+			err = attach_multi(t, path, &plan, pid);
+		}
 		if (err == -EINVAL || err == -EOPNOTSUPP) {
 			/* the feature probe said yes, the kernel says no */
 			warn("multi-uprobe links failed (%s): falling back to classic uprobes",

@@ -29,6 +29,7 @@ struct tracer {
 	int *multi_fds;			/* multi-uprobe links, many probes each */
 	size_t nmulti, multi_cap;
 	bool use_multi;			/* this kernel has multi-uprobe links */
+	bool use_session;		/* --sample on a kernel with uprobe sessions */
 	size_t nprobes;
 	pid_t *exited; /* exits seen during one poll, purged together */
 	size_t nexited, exited_cap;
