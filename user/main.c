@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "check.h"
 #include "log.h"
@@ -29,6 +30,8 @@ static const char doc[] =
 "  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
+"  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
+"  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
 "  memtrail --check                      what this kernel offers, and how memtrail will hook it\n"
 "\n"
@@ -53,6 +56,7 @@ enum {
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
+	OPT_JAVA,
 };
 
 static const struct argp_option argp_options[] = {
@@ -70,7 +74,9 @@ static const struct argp_option argp_options[] = {
 	{ "sample", OPT_SAMPLE, "BYTES", 0, "Record one allocation per BYTES allocated on average "
 	  "(random, per thread; e.g. 524288) and report scaled estimates: cheap enough to leave on", 2 },
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
-	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
+	{ "java", OPT_JAVA, NULL, 0, "Name Java frames: ask each traced JVM for its perf map at report time (jcmd PID Compiler.perfmap, JDK 17+; start the JVM with -XX:+PreserveFramePointer)", 2 },
+	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, folded (flame graph "
+	  "stacks), pprof (gzipped profile.proto) or html (interactive flame graph)", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
 
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
@@ -85,6 +91,41 @@ static const struct argp_option argp_options[] = {
 	{ "probe-at-entry", OPT_PROBE_AT_ENTRY, NULL, OPTION_HIDDEN, "Every probe at its function's first byte, where the kernel may single-step it (tools/bench)", 3 },
 	{},
 };
+
+static int parse_format(const char *arg, enum out_format *out)
+{
+	static const char *const names[] = {
+		[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_FOLDED] = "folded",
+		[FORMAT_PPROF] = "pprof", [FORMAT_HTML] = "html",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			*out = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* folded, pprof and html are one profile per file: reports one after the
+ * other would add up (folded) or make a file no tool reads */
+static int check_format(const struct options *o)
+{
+	bool single = o->format == FORMAT_FOLDED || o->format == FORMAT_PPROF ||
+		      o->format == FORMAT_HTML;
+
+	if (single && o->interval_s) {
+		error("--interval writes one report after another: use --format text or json");
+		return -EINVAL;
+	}
+	if (o->format == FORMAT_PPROF && !o->output && isatty(STDOUT_FILENO)) {
+		error("--format pprof is binary: write it to a file with --output FILE");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int parse_double(const char *arg, const char *flag, double min, double *out)
 {
@@ -191,12 +232,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->top = v;
 		break;
 	case OPT_FORMAT:
-		if (!strcmp(arg, "text")) {
-			o->format = FORMAT_TEXT;
-		} else if (!strcmp(arg, "json")) {
-			o->format = FORMAT_JSON;
-		} else {
-			error("invalid --format '%s': expected text or json", arg);
+		if (parse_format(arg, &o->format)) {
+			error("invalid --format '%s': expected text, json, folded, pprof or html", arg);
 			return EINVAL;
 		}
 		break;
@@ -240,6 +277,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CHECK:
 		o->check = true;
 		break;
+	case OPT_JAVA:
+		o->java = true;
+		break;
 	case OPT_KERNEL_HOOKS:
 		if (hook_path__parse(arg, &o->kernel_hooks)) {
 			error("invalid --kernel-hooks '%s': expected auto, fentry, kprobe or tracepoint", arg);
@@ -265,6 +305,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			error("--check traces nothing: it takes no --pid or command");
 			return EINVAL;
 		}
+		if (check_format(o))
+			return EINVAL;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

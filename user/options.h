@@ -10,7 +10,7 @@
 #include "hook_plan.h"
 #include "tracer.h"
 
-enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
+enum out_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_FOLDED, FORMAT_PPROF, FORMAT_HTML };
 
 struct options {
 	pid_t *pids;		/* --pid */
@@ -30,6 +30,7 @@ struct options {
 	bool probe_at_entry;	/* --probe-at-entry: no probe placement (tools/bench) */
 	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
+	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 };
 

@@ -500,7 +500,7 @@ int session__run(const struct options *opts)
 		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 	};
-	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
+	struct symbolizer_opts sopts = { .sz = sizeof(sopts), .java = opts->java };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct session s = { .opts = opts };
 	size_t i;
