@@ -21,18 +21,23 @@ const volatile bool sample_every_return = false;
 
 #define LN2_Q16 45426 /* ln 2 in 16.16 fixed point */
 
-/* The index of the highest set bit of x (x > 0): floor(log2 x). */
+/* 1 when v != 0, for v < 2^63, without a branch */
+#define NONZERO(v) (((v) | -(v)) >> 63)
+
+/* The index of the highest set bit of x (0 < x < 2^63): floor(log2 x).
+ * Branch-free, like the squaring below: a branch per step would give the
+ * verifier one path per outcome to walk (2^16 for the fraction), which
+ * 6.1's does not prune. */
 static __u64 highest_bit(__u64 x)
 {
-	__u64 k = 0;
+	__u64 k = 0, s;
 
-	if (x >> 32) { k += 32; x >>= 32; }
-	if (x >> 16) { k += 16; x >>= 16; }
-	if (x >> 8) { k += 8; x >>= 8; }
-	if (x >> 4) { k += 4; x >>= 4; }
-	if (x >> 2) { k += 2; x >>= 2; }
-	if (x >> 1) k += 1;
-	return k;
+	s = NONZERO(x >> 32) << 5; x >>= s; k += s;
+	s = NONZERO(x >> 16) << 4; x >>= s; k += s;
+	s = NONZERO(x >> 8) << 3; x >>= s; k += s;
+	s = NONZERO(x >> 4) << 2; x >>= s; k += s;
+	s = NONZERO(x >> 2) << 1; x >>= s; k += s;
+	return k + NONZERO(x >> 1);
 }
 
 /* A random exponential interval of mean `mean` bytes: -mean * ln(u), u
@@ -47,14 +52,15 @@ static __s64 sample_interval(void)
 	/* log2(r) = k + log2(m / 2^31), m in [2^31, 2^32); the fraction's 16
 	 * bits by repeated squaring */
 	k = highest_bit(r);
-	m = k >= 31 ? r >> (k - 31) : r << (31 - k);
+	m = (r << 31) >> k;	/* r < 2^33: no overflow */
 #pragma unroll
 	for (i = 15; i >= 0; i--) {
-		m = (m * m) >> 31;
-		if (m >= 1ull << 32) {
-			m >>= 1;
-			frac |= 1ull << i;
-		}
+		__u64 bit;
+
+		m = (m * m) >> 31;	/* in [2^31, 2^33) */
+		bit = m >> 32;
+		m >>= bit;
+		frac |= bit << i;
 	}
 	/* -ln(u) = (32 - log2 r) * ln 2 */
 	return (sample_bytes * ((((32 - k) << 16) - frac) * LN2_Q16 >> 16)) >> 16;

@@ -104,6 +104,15 @@ int probe_plan__build(const char *path, bool malloc, bool wrappers, bool at_entr
 			p->site = (struct probe_site){ .why = "kept at the entry (--probe-at-entry)" };
 		else
 			place(fd, sym, functions[i].args, p);
+		/* two functions must never share a probe: each would see the
+		 * other's calls */
+		for (k = 0; k + 1 < plan->n; k++) {
+			if (plan->points[k].offset == p->offset && p->site.offset) {
+				p->offset = p->entry;
+				p->site = (struct probe_site){
+					.why = "its first emulated instruction is another function's probe" };
+			}
+		}
 	}
 	close(fd);
 	elf_file__close(ef);

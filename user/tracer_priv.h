@@ -45,6 +45,10 @@ typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);
  * 0 or -errno. */
 int map_for_each(int fd, size_t ksz, size_t vsz, map_visit_fn visit, void *ctx);
 
+/* --sample: what one sampled allocation of size bytes stands for, 1/p
+ * with p = 1 - exp(-size/mean) its chance to be sampled (0 for size 0). */
+double tracer_sample_weight(uint64_t size, uint64_t mean);
+
 /* Removes every entry of the exited processes pids[0..n) and tells
  * opts.on_exit what each held. */
 void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n);

@@ -79,17 +79,23 @@ static void visit_snap_stack(const void *key, const void *val, void *ctx)
 	a->allocs = v->allocs;
 }
 
-/* A sampled allocation of size bytes stands for 1/p of its kind, p = 1 -
- * exp(-size/mean) its chance to be sampled: summing size/p and 1/p over
- * the samples estimates the bytes and the allocations without bias. */
-static void sample_estimate(struct agg *a, uint64_t size, uint64_t mean)
+double tracer_sample_weight(uint64_t size, uint64_t mean)
 {
 	double p = -expm1(-(double)size / (double)mean);
 
-	if (p <= 0)
-		return; /* a zero-size block is never sampled */
-	a->est_bytes += size / p;
-	a->est_allocs += 1 / p;
+	return p > 0 ? 1 / p : 0; /* a zero-size block is never sampled */
+}
+
+/* Summing size/p and 1/p over the samples estimates the bytes and the
+ * allocations without bias. */
+static void sample_estimate(struct agg *a, uint64_t size, uint64_t mean)
+{
+	double w = tracer_sample_weight(size, mean);
+
+	if (!w)
+		return;
+	a->est_bytes += size * w;
+	a->est_allocs += w;
 	a->samples++;
 }
 
