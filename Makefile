@@ -20,7 +20,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS := $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	-I$(OUTPUT) -Ibpf -Iuser
-LIBS := -lbpf -lelf -liberty -lz -lm -pthread
+LIBS := -lbpf -ldw -lelf -liberty -lz -lm -pthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Ibpf
 # the system headers clang -target bpf lacks (asm/types.h, ...)
@@ -181,7 +181,7 @@ deps:
 	apt-get update
 	apt-get install -y --no-install-recommends make clang llvm gcc g++ libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-		libiberty-dev openjdk-17-jdk-headless \
+		libdw-dev libiberty-dev openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev \
 		musl libjemalloc2 libtcmalloc-minimal4 \
 		golang-go chromium \

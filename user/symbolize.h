@@ -18,6 +18,8 @@ struct symbolizer_opts {
 	const char *procfs_root;
 	/* --java: JVMs are asked for their perf map at report time (java.h) */
 	bool java;
+	/* where separate debug files live; "/usr/lib/debug" when NULL */
+	const char *debug_root;
 };
 
 /* One result per input address. Strings live until symbolizer__free. */
@@ -76,6 +78,8 @@ struct symbolizer_stats {
 	size_t elf_failures;	/* attempts that failed */
 };
 
+/* True when pid's snapshot holds a perf map (JIT symbols). */
+bool symbolizer__has_jit_map(const struct symbolizer *s, pid_t pid);
 /* Whether opts asked for --java. */
 bool symbolizer__java(const struct symbolizer *s);
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tmpdir.h"
@@ -572,7 +573,8 @@ Test(symbolize, fake_root_container_file_replaced)
 	addr = start + func_offset(src, "lib_func_a");
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 210, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", "/opt/app/libx.so");
+	assert_unresolved(&r, "module replaced since it was mapped (map_files unreadable)",
+			  "/opt/app/libx.so");
 	symbolizer__free(s);
 
 	/* map_files still holds the mapped file itself */
@@ -582,6 +584,9 @@ Test(symbolize, fake_root_container_file_replaced)
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 210, &addr, 1, &r), 0));
 	assert_sym(&r, "lib_func_a", 0, "/opt/app/libx.so");
+	/* and the report says where the symbols came from */
+	cr_assert_not_null(r.module_note);
+	cr_assert_not_null(strstr(r.module_note, "map_files"), "%s", r.module_note);
 	symbolizer__free(s);
 	free(link);
 	free(lib.path);
@@ -677,9 +682,11 @@ Test(symbolize, fake_root_deleted_file_needs_map_files)
 
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 500, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", lib.path);
+	assert_unresolved(&r, "module deleted since it was mapped (map_files unreadable)", lib.path);
 	cr_assert(eq(int, symbolizer__resolve(s, 501, &addr, 1, &r), 0));
 	assert_sym(&r, "lib_func_a", 0, lib.path);
+	cr_assert_not_null(r.module_note);
+	cr_assert_str_eq(r.module_note, "deleted or replaced since it was mapped; read through /proc/PID/map_files");
 	symbolizer__free(s);
 	free(deleted);
 	free(link);
@@ -703,7 +710,7 @@ Test(symbolize, fake_root_replaced_file_not_trusted)
 	addr = start + func_offset(src, "lib_func_a");
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 600, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", lib.path);
+	assert_unresolved(&r, "module replaced since it was mapped (map_files unreadable)", lib.path);
 	symbolizer__free(s);
 	free(lib.path);
 	free(src);
@@ -974,4 +981,125 @@ Test(symbolize, fake_root_cxx_names_demangled)
 	symbolizer__free(s);
 	free(lib.path);
 	free(src);
+}
+
+/* ---- debug info: DWARF lines and inlines, separate and compressed ------ */
+
+struct dwarf_case {
+	char prog[40];		/* under fixtures/ */
+	bool debug_root;	/* symbolizer told fixtures/dwarf/debugroot */
+	bool named;		/* debug info found: symbol, lines, inline */
+	char reason[64];	/* else why */
+};
+
+ParameterizedTestParameters(symbolize, dwarf)
+{
+	static struct dwarf_case cases[] = {
+		{ "dwarf/dwarf_prog", false, true, "" },
+		{ "dwarf/split/dwarf_prog", false, true, "" },		/* .debug/ */
+		{ "dwarf/buildid/dwarf_prog", true, true, "" },	/* .build-id/ */
+		{ "dwarf/rootlink/dwarf_prog", true, true, "" },	/* <root>/<dir>/ */
+		{ "dwarf/zlib/dwarf_prog", false, true, "" },		/* SHF_COMPRESSED */
+		/* the build-ID file exists only under the test's root */
+		{ "dwarf/buildid/dwarf_prog", false, false, "no symbols (stripped, no debug file)" },
+		/* a debug file with another CRC is not the one the link means */
+		{ "dwarf/badcrc/dwarf_prog", true, false, "no symbols (stripped, no debug file)" },
+		/* a debuglink naming the binary itself is refused */
+		{ "dwarf/cycle/dwarf_prog", true, false, "no symbols (stripped, no debug file)" },
+	};
+
+	return cr_make_param_array(struct dwarf_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+ParameterizedTest(struct dwarf_case *c, symbolize, dwarf)
+{
+	struct fixture_proc *fp = &procs[0];
+	char *root = join(fixtures, "dwarf/debugroot"), *exe = join(fixtures, c->prog);
+	struct symbolizer_opts opts = { .sz = sizeof(opts), .debug_root = c->debug_root ? root : NULL };
+	uint32_t line_inner, line_outer;
+	struct symbolizer *s;
+	struct sym_result r;
+	uint64_t addr;
+
+	fixture_start(fp, c->prog, NULL);
+	addr = fixture_addr(fp, "ret");
+	line_inner = (uint32_t)fixture_addr(fp, "line_inner");
+	line_outer = (uint32_t)fixture_addr(fp, "line_outer");
+	s = symbolizer__new(&opts);
+	cr_assert_not_null(s);
+	cr_assert(eq(int, symbolizer__resolve(s, fp->pid, &addr, 1, &r), 0));
+	if (!c->named) {
+		assert_unresolved(&r, c->reason, exe);
+		cr_assert_null(r.file);
+		cr_assert(eq(sz, r.ninlines, 0));
+		goto out;
+	}
+	cr_assert_not_null(r.symbol, "reason: %s", r.reason);
+	cr_assert_str_eq(r.symbol, "dwarf_outer");
+	cr_assert(gt(u64, r.offset, 0));
+	cr_assert_str_eq(r.module, exe);
+	/* the real function at the inlined call's site; the inlined function
+	 * at the address's own line (the call to dwarf_record) */
+	cr_assert(ends_with(r.file, "fixture_dwarf.c"), "file %s", r.file);
+	cr_assert(eq(u32, r.line, line_outer));
+	cr_assert(eq(sz, r.ninlines, 1));
+	cr_assert_str_eq(r.inlines[0].symbol, "dwarf_inlined");
+	cr_assert(ends_with(r.inlines[0].file, "fixture_dwarf.c"), "file %s", r.inlines[0].file);
+	cr_assert(eq(u32, r.inlines[0].line, line_inner));
+out:
+	symbolizer__free(s);
+	fixture_stop(fp);
+	free(exe);
+	free(root);
+}
+
+/* A perf map older than the process is another process's (pid reuse). */
+Test(symbolize, fake_root_jit_perf_map_stale)
+{
+	char *dir = pid_dir(340), *path = join(dir, "stat"), *root_stat = join(tmp_root, "stat");
+	uint64_t addr = JIT_START + 0x10;
+	struct sym_result r;
+	struct symbolizer *s;
+	FILE *f;
+
+	add_status(340, "340", 0);
+	add_root_file(340, "tmp/perf-340.map", "7f1000000000 1000 from_an_older_process\n", 0);
+	add_map(340, JIT_START, JIT_START + 0x1000, "r-xp", 0, 0, 0, 0, NULL);
+	/* booted an hour from now, started 10 s after boot: long after the
+	 * map was written */
+	f = fopen(root_stat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "cpu  1 2 3 4\nbtime %lld\nprocesses 5\n", (long long)time(NULL) + 3600);
+	cr_assert(eq(int, fclose(f), 0));
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "340 (ja va) S 1 340 340 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %ld 0 0\n",
+		10 * sysconf(_SC_CLK_TCK));
+	cr_assert(eq(int, fclose(f), 0));
+
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 340, &addr, 1, &r), 0));
+	assert_unresolved(&r, "JIT code; perf map older than the process, ignored", NULL);
+	symbolizer__free(s);
+
+	/* booted an hour ago: the map is newer than the process */
+	f = fopen(root_stat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "cpu  1 2 3 4\nbtime %lld\n", (long long)time(NULL) - 3600);
+	cr_assert(eq(int, fclose(f), 0));
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 340, &addr, 1, &r), 0));
+	cr_assert_not_null(r.symbol, "reason %s", r.reason);
+	cr_assert_str_eq(r.symbol, "from_an_older_process");
+	symbolizer__free(s);
+	free(root_stat);
+	free(path);
+	free(dir);
 }
