@@ -60,6 +60,8 @@ enum mt_stat {
 				     than being full (-EBUSY, -ENOMEM): recorded as lost */
 	MT_STAT_STACK_PARTIAL,	  /* recorded with a partial stack: the unwinder stopped
 				     early or went through frames it could not verify */
+	MT_STAT_FREES_UNSAMPLED,  /* --sample: free of a block that was not sampled (or
+				     allocated before tracing): expected, not a drop */
 	MT_STAT__COUNT,
 };
 
