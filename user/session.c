@@ -66,6 +66,15 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this thread: what a report costs, whatever else runs */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static struct target *find_target(struct session *s, pid_t pid)
 {
 	size_t i;
@@ -317,7 +326,7 @@ static int setup_command(struct session *s)
 static int emit_report(struct session *s, bool final)
 {
 	struct mt_profile *p;
-	double build_start = now_s();
+	double build_start = now_s(), build_cpu = thread_cpu_s();
 	size_t i;
 	int err = 0;
 
@@ -332,6 +341,7 @@ static int emit_report(struct session *s, bool final)
 	if (tracer__cost(s->tracer, &p->tracer))
 		p->tracer.known = false;
 	p->tracer.report_build_s = now_s() - build_start;
+	p->tracer.report_build_cpu_s = thread_cpu_s() - build_cpu;
 	p->duration_s = now_s() - s->start_s;
 	for (i = 0; i < s->ntargets && !err; i++) {
 		struct mt_process *proc;
