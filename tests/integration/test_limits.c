@@ -134,3 +134,39 @@ Test(limits, tracer_cost_is_reported)
 		      json_real_value(json_object_get(root, "duration_s")));
 	json_decref(root);
 }
+
+static double age_of(json_t *root, const char *symbol)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		const char *sym = frame0_symbol(s);
+
+		if (sym && !strcmp(sym, symbol))
+			return json_real_value(json_object_get(s, "oldest_age_s"));
+	}
+	cr_assert_fail("no %s stack", symbol);
+	return 0;
+}
+
+/* A stack that only grew takes its age from its totals, one that freed
+ * its oldest block from the live allocations: the oldest block still held
+ * is the one named, both ways. leak_aged's oldest came a sleep(1) after
+ * leak_held's. */
+Test(limits, oldest_age_with_and_without_frees)
+{
+	long long bytes, allocs;
+	double held, aged;
+	json_t *root;
+
+	require_root();
+	root = run_leaky("ages.json", (char *[]){ NULL }, "--aged", "");
+	held = age_of(root, "leak_held");
+	aged = age_of(root, "leak_aged");
+	cr_expect_geq(held - aged, 1.0, "leak_held %.3f s, leak_aged %.3f s", held, aged);
+	cr_expect_lt(aged, held);
+	cr_expect_eq(sum_by_symbol(root, 0, "leak_aged", &bytes, &allocs), 1);
+	cr_expect_eq(allocs, 1);
+	json_decref(root);
+}
