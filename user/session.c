@@ -66,6 +66,18 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --ring-kib in bytes: the kernel wants a power of two of pages */
+static uint32_t ring_bytes(uint32_t kib)
+{
+	uint32_t bytes = 4096;
+
+	if (!kib)
+		return 0;
+	while (bytes < kib * 1024u)
+		bytes <<= 1;
+	return bytes;
+}
+
 /* CPU time of this thread: what a report costs, whatever else runs */
 static double thread_cpu_s(void)
 {
@@ -510,6 +522,8 @@ int session__run(const struct options *opts)
 		.sz = sizeof(topts),
 		.max_allocs = opts->max_allocs,
 		.max_stacks = opts->max_stacks,
+		.max_procs = opts->max_procs,
+		.ring_bytes = ring_bytes(opts->ring_kib),
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
 		.on_exit = on_exit_cb,

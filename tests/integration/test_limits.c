@@ -170,3 +170,33 @@ Test(limits, oldest_age_with_and_without_frees)
 	cr_expect_eq(allocs, 1);
 	json_decref(root);
 }
+
+static long long map_entries(json_t *root, const char *name)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(root, "tracer"), "bpf_maps"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")), name))
+			return json_integer_value(json_object_get(m, "max_entries"));
+	return -1;
+}
+
+/* Every map that can fill takes its size from the command line: the
+ * loaded maps have the sizes asked for (the ring in a power of two) */
+Test(limits, every_map_that_fills_is_sized_from_the_command_line)
+{
+	json_t *root;
+
+	require_root();
+	root = run_leaky("sizes.json", (char *[]){ "--max-allocs", "5000", "--max-stacks", "300",
+						   "--max-procs", "1000", "--ring-kib", "100", NULL },
+			 "--many", "10");
+	cr_expect_eq(map_entries(root, "live"), 5000);
+	cr_expect_eq(map_entries(root, "stacks"), 300);
+	cr_expect_eq(map_entries(root, "by_stack"), 1200);
+	cr_expect_eq(map_entries(root, "rss"), 1000);
+	cr_expect_eq(map_entries(root, "targets"), 1000);
+	cr_expect_eq(map_entries(root, "events"), 128 * 1024);
+	json_decref(root);
+}
