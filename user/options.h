@@ -16,6 +16,7 @@ struct options {
 	pid_t *pids;		/* --pid */
 	size_t npids;
 	char **command;		/* after "--": argv, NULL-terminated */
+	const char *cgroup;	/* --cgroup PATH|ID */
 	double duration_s;	/* 0: until Ctrl-C / the targets are gone */
 	double interval_s;	/* 0: one report at the end */
 	uint64_t min_age_ns;

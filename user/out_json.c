@@ -68,6 +68,27 @@ static void put_frame(struct json_writer *w, const struct mt_frame *fr)
 	jw_end_object(w);
 }
 
+/* "pids": each process's share of the stack, largest first; one entry,
+ * the sample's own, when no other process holds the same stack */
+static void put_shares(struct json_writer *w, const struct mt_sample *s)
+{
+	struct mt_sample_pid own;
+	const struct mt_sample_pid *sh = s->npids ? s->pids : mt_sample__share(s, s->pid, &own);
+	size_t i, n = s->npids ? s->npids : 1;
+
+	jw_name(w, "pids");
+	jw_start_array(w);
+	for (i = 0; i < n; i++) {
+		jw_start_object(w);
+		jw_i64_field(w, "pid", sh[i].pid);
+		put_comm(w, "comm", sh[i].comm);
+		jw_u64_field(w, "bytes", sh[i].bytes);
+		jw_u64_field(w, "allocs", sh[i].allocs);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
 static void put_sample(struct json_writer *w, const struct mt_sample *s)
 {
 	char id[32];
@@ -85,6 +106,7 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
 	jw_bool_field(w, "stack_lost", s->stack_lost);
+	put_shares(w, s);
 	jw_name(w, "frames");
 	jw_start_array(w);
 	for (i = 0; i < s->nframes; i++)

@@ -77,7 +77,8 @@ static const struct mt_process *find_process(const struct mt_profile *p, pid_t p
 	return NULL;
 }
 
-/* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]", "[system]" */
+/* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]",
+ * "[cgroup /sys/fs/cgroup/x]", "[system]" */
 static void put_target(FILE *f, const struct mt_profile *p)
 {
 	const char *v = p->target_value ? p->target_value : "";
@@ -108,6 +109,11 @@ static void put_target(FILE *f, const struct mt_profile *p)
 		break;
 	case MT_TARGET_COMMAND:
 		fputs("[command ", f);
+		put_clean(f, v);
+		fputs("]", f);
+		break;
+	case MT_TARGET_CGROUP:
+		fputs("[cgroup ", f);
 		put_clean(f, v);
 		fputs("]", f);
 		break;
@@ -142,12 +148,50 @@ static void put_frame(FILE *f, size_t i, const struct mt_frame *fr)
 		put_clean(f, fr->module);
 		fprintf(f, "+0x%" PRIx64 ")", fr->module_offset);
 	} else {
-		fputs("[unmapped]", f);
-		if (fr->reason && strcmp(fr->reason, "unmapped")) {
-			fputs(" [", f);
-			put_clean(f, fr->reason);
-			fputs("]", f);
+		/* no file behind it: unmapped, or anonymous / JIT code */
+		fputs("[", f);
+		put_clean(f, fr->reason ? fr->reason : "unmapped");
+		fputs("]", f);
+	}
+	fputc('\n', f);
+	/* calls inlined at this address, innermost first */
+	for (size_t j = 0; j < fr->ninlines; j++) {
+		const struct mt_inline *in = &fr->inlines[j];
+
+		fputs("        inlined ", f);
+		put_clean(f, in->symbol ? in->symbol : "??");
+		if (in->file) {
+			fputs(" at ", f);
+			put_clean(f, in->file);
+			if (in->line)
+				fprintf(f, ":%" PRIu32, in->line);
 		}
+		fputc('\n', f);
+	}
+}
+
+/* A stack several processes hold: "in 3 processes: pid 10 4.0 KiB, ...",
+ * at most SHARES_SHOWN of them by name */
+#define SHARES_SHOWN 8
+static void put_shares(FILE *f, const struct mt_sample *s)
+{
+	uint64_t rest = 0;
+	size_t i;
+
+	if (s->npids < 2)
+		return;
+	fprintf(f, "    in %zu processes: ", s->npids);
+	for (i = 0; i < s->npids; i++) {
+		if (i >= SHARES_SHOWN) {
+			rest += s->pids[i].bytes;
+			continue;
+		}
+		fprintf(f, "%spid %d ", i ? ", " : "", (int)s->pids[i].pid);
+		put_human(f, s->pids[i].bytes);
+	}
+	if (s->npids > SHARES_SHOWN) {
+		fprintf(f, ", %zu more ", s->npids - SHARES_SHOWN);
+		put_human(f, rest);
 	}
 	fputc('\n', f);
 }
@@ -170,6 +214,7 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	}
 	fputs("]\n", f);
 
+	put_shares(f, s);
 	if (s->stack_lost) {
 		fputs("    [stack lost: not stored, see drops]\n", f);
 		return;
@@ -252,9 +297,11 @@ static const char *name_stack(uint64_t stack_id, void *ctx)
 
 	for (i = 0; i < nc->p->nsamples; i++) {
 		const struct mt_sample *s = &nc->p->samples[i];
+		struct mt_sample_pid own;
+		const struct mt_sample_pid *sh = mt_sample__share(s, nc->pid, &own);
 		const char *f0, *f1;
 
-		if (s->pid != nc->pid || s->stack_id != stack_id || !s->mapping || !s->nframes)
+		if (!sh || sh->stack_id != stack_id || !s->mapping || !s->nframes)
 			continue;
 		f0 = s->frames[0].symbol ? s->frames[0].symbol : "?";
 		f1 = s->nframes > 1 && s->frames[1].symbol ? s->frames[1].symbol : NULL;

@@ -15,6 +15,7 @@ enum mt_target_kind {
 	MT_TARGET_SYSTEM = 0,
 	MT_TARGET_PID,
 	MT_TARGET_COMMAND,
+	MT_TARGET_CGROUP,	/* value: the group's directory */
 };
 
 /* A function inlined at a frame's address (DWARF). */
@@ -46,7 +47,21 @@ struct mt_frame {
 	bool shared;
 };
 
-/* Outstanding memory of one (process, stack, kind). */
+/* One process's share of a sample whose stack several processes hold
+ * (replicas merged by mt_profile__merge_replicas, profile_merge.h). */
+struct mt_sample_pid {
+	pid_t pid;
+	char comm[16];
+	uint64_t bytes;
+	uint64_t allocs;
+	uint64_t stack_id;	/* the stack's id in this process's trace */
+	double oldest_age_s;
+};
+
+/* Outstanding memory of one (process, stack, kind); after replica merging,
+ * of one stack in every process that holds it: pid, comm, stack_id and
+ * frames are then those of the largest contributor, bytes, allocs and
+ * oldest_age_s cover them all, and pids[] has each one's share. */
 struct mt_sample {
 	pid_t pid;
 	char comm[16];
@@ -59,6 +74,8 @@ struct mt_sample {
 	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
 	size_t nframes;
 	struct mt_frame *frames; /* frames[0]: the code that called the allocator */
+	struct mt_sample_pid *pids; /* shares, largest first; NULL: pid's alone */
+	size_t npids;
 };
 
 struct mt_process {
@@ -174,6 +191,13 @@ struct mt_frame *mt_profile__frame_template(struct mt_profile *p, pid_t pid,
 					    uint64_t addr, bool *fresh);
 /* Makes dst a copy of tmpl that shares its strings (dst->shared). */
 void mt_frame__share(struct mt_frame *dst, const struct mt_frame *tmpl);
+/* pid's share of s: a pids[] entry, or *own filled from s itself when s
+ * is pid's alone; NULL when pid holds none of it. Per-process figures
+ * come from here, never from s->pid alone. */
+const struct mt_sample_pid *mt_sample__share(const struct mt_sample *s, pid_t pid,
+					     struct mt_sample_pid *own);
+/* Frees what a sample owns (frames, shares); the slot is left zeroed. */
+void mt_sample__clear(struct mt_sample *s);
 /* Orders samples largest first (bytes, then allocs, then pid) and
  * processes the same way; fills per-process totals from the samples. */
 void mt_profile__finish(struct mt_profile *p);

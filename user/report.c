@@ -8,6 +8,7 @@
 #include "log.h"
 #include "output.h"
 #include "procfs.h"
+#include "profile_merge.h"
 #include "report.h"
 
 /* One note per (process, module) the symbolizer had something to say about. */
@@ -127,6 +128,9 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 		java__note_frames(sym, p);
 	debug("report: %zu stacks read in %.3f s, symbolized in %.3f s", p->nsamples,
 	      t1 - t0, now_s() - t1);
+	/* replicas: one stack, each process's share (every writer sees it) */
+	if (!err)
+		err = mt_profile__merge_replicas(p);
 	if (err) {
 		mt_profile__free(p);
 		errno = -err;
@@ -140,9 +144,13 @@ static uint64_t malloc_live(const struct mt_profile *p, pid_t pid)
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i < p->nsamples; i++)
-		if (p->samples[i].pid == pid && !strcmp(p->samples[i].kind, "malloc"))
-			sum += p->samples[i].bytes;
+	for (i = 0; i < p->nsamples; i++) {
+		struct mt_sample_pid own;
+		const struct mt_sample_pid *sh = mt_sample__share(&p->samples[i], pid, &own);
+
+		if (sh && !strcmp(p->samples[i].kind, "malloc"))
+			sum += sh->bytes;
+	}
 	return sum;
 }
 

@@ -7,14 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "debuglink.h"
@@ -23,6 +21,7 @@
 #include "elf_file.h"
 #include "perf_map.h"
 #include "proc_ids.h"
+#include "proc_root.h"
 #include "procfs.h"
 #include "symbolize.h"
 
@@ -354,49 +353,7 @@ void symbolizer__forget_process(struct symbolizer *s, pid_t pid)
  * never against ours (a container must not point us at host files) */
 static int open_in_root(const struct symbolizer *s, pid_t pid, const char *path)
 {
-	struct open_how how = {
-		.flags = OPEN_FLAGS,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	char *root = NULL, *full = NULL;
-	int dfd = -1, fd, tries;
-
-	if (asprintf(&root, "%s/%d/root", s->procfs_root, (int)pid) < 0) {
-		root = NULL;
-		fd = -ENOMEM;
-		goto cleanup;
-	}
-	dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		fd = -errno;
-		goto cleanup;
-	}
-	/* EAGAIN: a rename raced the walk; the kernel asks us to retry */
-	for (tries = 0; tries < 3; tries++) {
-		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-		if (fd >= 0)
-			goto cleanup;
-		fd = -errno;
-		if (fd != -EAGAIN)
-			break;
-	}
-	if (fd != -ENOSYS)
-		goto cleanup;
-	/* before Linux 5.6: the plain concatenation is all we have */
-	if (asprintf(&full, "%s%s", root, path) < 0) {
-		full = NULL;
-		fd = -ENOMEM;
-		goto cleanup;
-	}
-	fd = open(full, OPEN_FLAGS);
-	if (fd < 0)
-		fd = -errno;
-cleanup:
-	if (dfd >= 0)
-		close(dfd);
-	free(full);
-	free(root);
-	return fd;
+	return proc_root__open(s->procfs_root, pid, path, OPEN_FLAGS);
 }
 
 /* A JIT's symbols for its code: /tmp/perf-<pid>.map in the process's own
@@ -406,6 +363,7 @@ static void load_jit_map(const struct symbolizer *s, struct snapshot *snap)
 {
 	struct proc_ids ids;
 	struct stat st;
+	int64_t start;
 	char path[64];
 	int fd, err;
 
@@ -422,6 +380,11 @@ static void load_jit_map(const struct symbolizer *s, struct snapshot *snap)
 		err = -errno;
 	else if (st.st_uid != 0 && st.st_uid != ids.euid)
 		err = -EPERM;
+	/* left by an earlier process with this pid: its names are not ours
+	 * (start times are to the second; a map is written after the start) */
+	else if (!proc_ids__start_time(s->procfs_root, snap->pid, &start) &&
+		 (int64_t)st.st_mtime + 2 < start)
+		err = -ESTALE;
 	else
 		err = perf_map__read_fd(fd, &snap->jit);
 	close(fd);
@@ -481,20 +444,25 @@ static int open_module(const struct symbolizer *s, pid_t pid, const struct proc_
 	bool by_path = path[0] == '/' && !m->deleted;
 	int fd = -ENOENT;
 
+	bool replaced = false;
+
 	*via_map_files = false;
-	if (by_path)
+	if (by_path) {
 		fd = same_inode(open_in_root(s, pid, path), m->ino);
+		replaced = fd == -ESTALE;
+	}
 	/* needs CAP_SYS_ADMIN, but is the mapped file itself */
 	if (fd < 0) {
-		bool replaced = m->deleted || fd == -ESTALE;
-
 		fd = open_map_file(s, pid, m);
-		*via_map_files = fd >= 0 && replaced;
+		*via_map_files = fd >= 0 && (m->deleted || replaced);
 	}
 	/* the process is gone: the file may still be where it was */
-	if (fd < 0 && by_path)
+	if (fd < 0 && by_path) {
 		fd = same_inode(open_host_path(path), m->ino);
-	return fd;
+		replaced |= fd == -ESTALE;
+	}
+	/* -ESTALE: another file is at the path now */
+	return fd < 0 && replaced ? -ESTALE : fd;
 }
 
 /* A debug file candidate: not the module itself (a debuglink naming its
@@ -704,6 +672,8 @@ static void resolve_anonymous(struct symbolizer *s, const struct snapshot *snap,
 	if (!snap->jit) {
 		r->reason = snap->jit_err == -EPERM
 			? "JIT code; perf map not owned by the process's user, ignored"
+			: snap->jit_err == -ESTALE
+			? "JIT code; perf map older than the process, ignored"
 			: snap->jit_err == -ENOENT || snap->jit_err == -ESRCH
 			? "JIT or anonymous code without a perf map"
 			: "JIT code; perf map unreadable";
@@ -835,7 +805,11 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 	}
 	mod = get_module(s, snap, idx);
 	if (!mod || !mod->ef) {
-		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
+		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file"
+			  : m->deleted ? "module deleted since it was mapped (map_files unreadable)"
+			  : mod && mod->err == -ESTALE
+			  ? "module replaced since it was mapped (map_files unreadable)"
+			  : "cannot open module";
 		return;
 	}
 	r->build_id = elf_file__build_id(mod->ef);
@@ -899,4 +873,11 @@ void symbolizer__get_stats(const struct symbolizer *s, struct symbolizer_stats *
 bool symbolizer__java(const struct symbolizer *s)
 {
 	return s && s->java;
+}
+
+bool symbolizer__has_jit_map(const struct symbolizer *s, pid_t pid)
+{
+	const struct snapshot *snap = s ? find_snapshot(s, pid) : NULL;
+
+	return snap && snap->jit;
 }
