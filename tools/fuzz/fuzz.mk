@@ -18,11 +18,12 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 	-std=gnu11 -D_GNU_SOURCE -MMD -MP -I$(OUTPUT) -Ibpf -Iuser -I$(FUZZ_DIR)
 
-# the project objects each target links (its parser and what it calls)
+# the project objects each target links (its parser and what it calls;
+# a parser that starts calling another module needs it added here)
 FUZZ_OBJS_elf := elf_file debuglink
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
-FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids debuglink dwarf_info
+FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids proc_root debuglink dwarf_info
 FUZZ_OBJS_perf_map := perf_map
 FUZZ_OBJS_demangle := demangle
 FUZZ_OBJS_eh_frame := eh_frame
