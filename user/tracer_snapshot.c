@@ -2,6 +2,7 @@
 /* The drain: counters, outstanding totals, ages and stacks from the maps
  * into a profile. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,9 @@ struct agg {
 	struct mt_stack_key key;
 	int64_t bytes, allocs;	 /* from by_stack, or from live with min-age */
 	uint64_t oldest_ts;	 /* 0: none seen in live */
+	/* --sample: the scaled estimates from the live samples */
+	double est_bytes, est_allocs;
+	uint64_t samples;
 };
 
 struct snap_ctx {
@@ -35,6 +39,7 @@ struct snap_ctx {
 	size_t n, cap;
 	uint64_t now_ns, min_age_ns;
 	bool need_live;		/* some stack's oldest age is only in `live` */
+	uint64_t sample_bytes;	 /* --sample, 0: exact */
 	bool (*keep)(pid_t pid, void *ctx);
 	void *keep_ctx;
 	int err;
@@ -80,6 +85,26 @@ static void visit_snap_stack(const void *key, const void *val, void *ctx)
 		sc->need_live = true;
 }
 
+double tracer_sample_weight(uint64_t size, uint64_t mean)
+{
+	double p = -expm1(-(double)size / (double)mean);
+
+	return p > 0 ? 1 / p : 0; /* a zero-size block is never sampled */
+}
+
+/* Summing size/p and 1/p over the samples estimates the bytes and the
+ * allocations without bias. */
+static void sample_estimate(struct agg *a, uint64_t size, uint64_t mean)
+{
+	double w = tracer_sample_weight(size, mean);
+
+	if (!w)
+		return;
+	a->est_bytes += size * w;
+	a->est_allocs += w;
+	a->samples++;
+}
+
 static void visit_snap_live(const void *key, const void *val, void *ctx)
 {
 	const struct mt_live_key *lk = key;
@@ -97,6 +122,9 @@ static void visit_snap_live(const void *key, const void *val, void *ctx)
 		a->bytes += v->size; /* with --min-age the live map is the source */
 		a->allocs += 1;
 	}
+	if (sc->sample_bytes && v->kind == MT_KIND_MALLOC &&
+	    (!sc->min_age_ns || sc->now_ns - v->ts_ns >= sc->min_age_ns))
+		sample_estimate(a, v->size, sc->sample_bytes);
 }
 
 static uint64_t monotonic_ns(void)
@@ -130,6 +158,8 @@ static int read_stats(struct tracer *t, struct mt_profile *p)
 	p->failed_allocs = sum[MT_STAT_FAILED_ALLOCS];
 	p->nested_calls = sum[MT_STAT_NESTED];
 	p->inferred_frees = sum[MT_STAT_INFERRED_FREES];
+	p->frees_unsampled = sum[MT_STAT_FREES_UNSAMPLED];
+	p->sample_bytes = t->opts.sample_bytes;
 	for (key = 0; key < MT_STAT__COUNT; key++) {
 		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))
 			goto out;
@@ -266,6 +296,7 @@ static int add_samples(struct tracer *t, struct mt_profile *p, const struct agg 
 	for (i = 0; i < n && !err; i++) {
 		const struct agg *a = &aggs[i];
 		const uint64_t *pos = NULL;
+		struct mt_sample *s;
 		size_t j;
 
 		if (a->allocs <= 0 && a->bytes <= 0)
@@ -274,10 +305,13 @@ static int add_samples(struct tracer *t, struct mt_profile *p, const struct agg 
 			pos = bsearch(&a->key.stack_id, ss.ids, ss.n, sizeof(*ss.ids), cmp_u64);
 		j = pos ? (size_t)(pos - ss.ids) : 0;
 		/* a stack not in the map (never stored, or lost) has no frames */
-		if (!(pos && ss.ips[j] ?
-		      add_sample_frames(p, a, now_ns, ss.ips[j], ss.depth[j], false) :
-		      add_sample_frames(p, a, now_ns, NULL, 0, true)))
+		s = pos && ss.ips[j] ?
+		    add_sample_frames(p, a, now_ns, ss.ips[j], ss.depth[j], false) :
+		    add_sample_frames(p, a, now_ns, NULL, 0, true);
+		if (!s)
 			err = -errno;
+		else
+			s->samples = a->samples;
 	}
 	stack_set_free(&ss);
 	return err;
@@ -408,7 +442,8 @@ static void visit_rss(const void *key, const void *val, void *ctx)
 int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 		     bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
-	struct snap_ctx sc = { .min_age_ns = min_age_ns, .keep = keep, .keep_ctx = ctx };
+	struct snap_ctx sc = { .min_age_ns = min_age_ns, .sample_bytes = t->opts.sample_bytes,
+			       .keep = keep, .keep_ctx = ctx };
 	size_t i;
 	int err;
 
@@ -434,12 +469,22 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 				sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
 	}
 	/* The walk of `live` costs about 0.7 us an entry here (1M: 0.7 s);
-	 * a leak that only grows needs none of it */
-	if (min_age_ns || sc.need_live)
+	 * a leak that only grows needs none of it (--sample estimates come
+	 * from the live samples: it always walks) */
+	if (min_age_ns || sc.need_live || sc.sample_bytes)
 		err = map_for_each(bpf_map__fd(t->skel->maps.live), sizeof(struct mt_live_key),
 				   sizeof(struct mt_live_val), visit_snap_live, &sc);
 	if (err)
 		goto out;
+	/* --sample: the estimates replace the sampled sums */
+	for (i = 0; sc.sample_bytes && i < sc.n; i++) {
+		struct agg *a = &sc.aggs[i];
+
+		if (a->key.kind == MT_KIND_MALLOC) {
+			a->bytes = llround(a->est_bytes);
+			a->allocs = llround(a->est_allocs);
+		}
+	}
 	err = add_samples(t, p, sc.aggs, sc.n, sc.now_ns);
 	if (!err && t->vm)
 		err = read_vm(t, p, sc.now_ns, min_age_ns, keep, ctx);
