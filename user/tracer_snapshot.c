@@ -181,10 +181,11 @@ static size_t stack_depth(const struct mt_stack *st)
 	return n;
 }
 
-/* A sample of a with frames ips[0..n) (lost: its stack was not stored). */
+/* A sample of a with frames ips[0..n) (lost: its stack was not stored;
+ * flags: its MT_STACK_*). */
 static struct mt_sample *add_sample_frames(struct mt_profile *p, const struct agg *a,
 					   uint64_t now_ns, const uint64_t *ips, size_t n,
-					   bool lost)
+					   bool lost, uint32_t flags)
 {
 	static const char *const kind_names[MT_KIND__COUNT] = {
 		[MT_KIND_MALLOC] = "malloc",
@@ -202,8 +203,8 @@ static struct mt_sample *add_sample_frames(struct mt_profile *p, const struct ag
 	s->allocs = a->allocs;
 	s->stack_id = a->key.stack_id;
 	s->stack_lost = lost;
-	s->stack_walked = !lost && (st.flags & MT_STACK_WALKED);
-	s->stack_partial = s->stack_walked && (st.flags & MT_STACK_PARTIAL);
+	s->stack_walked = !lost && (flags & MT_STACK_WALKED);
+	s->stack_partial = s->stack_walked && (flags & MT_STACK_PARTIAL);
 	s->oldest_age_s = a->oldest_ts ? (now_ns - a->oldest_ts) / 1e9 : 0;
 	return s;
 }
@@ -218,8 +219,8 @@ static struct mt_sample *add_sample(struct tracer *t, struct mt_profile *p,
 	if (a->key.stack_id != MT_STACK_LOST &&
 	    !bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &a->key.stack_id, &st))
 		return add_sample_frames(p, a, now_ns, (const uint64_t *)st.ips,
-					 stack_depth(&st), false);
-	return add_sample_frames(p, a, now_ns, NULL, 0, true);
+					 stack_depth(&st), false, st.flags);
+	return add_sample_frames(p, a, now_ns, NULL, 0, true, 0);
 }
 
 /* The stacks a snapshot needs, read in one batched walk of `stacks`
@@ -228,6 +229,7 @@ struct stack_set {
 	uint64_t *ids;		/* sorted, distinct */
 	uint64_t **ips;		/* parallel: the frames, NULL until seen */
 	size_t *depth;
+	uint32_t *flags;	/* parallel: MT_STACK_* */
 	size_t n;
 	int err;
 };
@@ -257,6 +259,7 @@ static void visit_stack(const void *key, const void *val, void *ctx)
 	}
 	memcpy(ss->ips[i], ((const struct mt_stack *)val)->ips, n * sizeof(uint64_t));
 	ss->depth[i] = n;
+	ss->flags[i] = ((const struct mt_stack *)val)->flags;
 }
 
 static void stack_set_free(struct stack_set *ss)
@@ -290,7 +293,8 @@ static int add_samples(struct tracer *t, struct mt_profile *p, const struct agg 
 			ss.ids[ss.n++] = ss.ids[i];
 	ss.ips = calloc(ss.n + 1, sizeof(*ss.ips));
 	ss.depth = calloc(ss.n + 1, sizeof(*ss.depth));
-	err = ss.ips && ss.depth ? 0 : -ENOMEM;
+	ss.flags = calloc(ss.n + 1, sizeof(*ss.flags));
+	err = ss.ips && ss.depth && ss.flags ? 0 : -ENOMEM;
 	if (!err && ss.n)
 		err = map_for_each(bpf_map__fd(t->skel->maps.stacks), sizeof(uint64_t),
 				   sizeof(struct mt_stack), visit_stack, &ss);
@@ -309,8 +313,8 @@ static int add_samples(struct tracer *t, struct mt_profile *p, const struct agg 
 		j = pos ? (size_t)(pos - ss.ids) : 0;
 		/* a stack not in the map (never stored, or lost) has no frames */
 		s = pos && ss.ips[j] ?
-		    add_sample_frames(p, a, now_ns, ss.ips[j], ss.depth[j], false) :
-		    add_sample_frames(p, a, now_ns, NULL, 0, true);
+		    add_sample_frames(p, a, now_ns, ss.ips[j], ss.depth[j], false, ss.flags[j]) :
+		    add_sample_frames(p, a, now_ns, NULL, 0, true, 0);
 		if (!s)
 			err = -errno;
 		else
