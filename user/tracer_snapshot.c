@@ -270,6 +270,7 @@ static void stack_set_free(struct stack_set *ss)
 		free(ss->ips[i]);
 	free(ss->ips);
 	free(ss->depth);
+	free(ss->flags);
 	free(ss->ids);
 }
 
