@@ -11,6 +11,7 @@
 #include "check.h"
 #include "log.h"
 #include "options.h"
+#include "serve.h"
 #include "targets.h"
 
 const char *argp_program_version = "memtrail 0.1";
@@ -23,7 +24,10 @@ static const char doc[] =
 "age, process and symbolized frames.\n"
 "\n"
 "USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | -- COMMAND [ARGS...]]\n"
-"No target traces every process that uses the host's C library.\n"
+"       memtrail serve [--listen ADDR] [--cgroup PATH] [OPTIONS]\n"
+"No target traces every process that uses the host's C library. serve keeps "
+"tracing the node's pods (or --cgroup) and answers over HTTP: /healthz, /pods, "
+"/pods/UID/heap?seconds=N, /cgroups/ID/heap, /metrics.\n"
 "\n"
 "EXAMPLES:\n"
 "  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
@@ -31,6 +35,7 @@ static const char doc[] =
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
 "  memtrail --check                      what this kernel offers, and how memtrail will hook it\n"
+"  memtrail serve --listen 127.0.0.1:9810   the pods of this node, over HTTP\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.";
 
@@ -51,11 +56,15 @@ enum {
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
+	OPT_CGROUP,
+	OPT_LISTEN,
+	OPT_MAX_GROUPS,
 };
 
 static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, 0, "Target (default: the whole host):", 1 },
 	{ "pid", OPT_PID, "PID[,PID...]", 0, "Trace these processes only", 1 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "Every process of this cgroup2 group and below", 1 },
 	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
 
 	{ "events", OPT_EVENTS, "LIST", 0, "What to trace: malloc (default), mmap, faults, rss, or all; "
@@ -68,6 +77,12 @@ static const struct argp_option argp_options[] = {
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
+
+	{ NULL, 0, NULL, 0, "serve (memtrail serve):", 4 },
+	{ "listen", OPT_LISTEN, "ADDR", 0, "HOST:PORT to answer on (default 127.0.0.1:9810; port 0: a free one, "
+	  "printed on stdout as 'listening on http://HOST:PORT')", 4 },
+	{ "max-groups", OPT_MAX_GROUPS, "N", 0, "Pods and cgroups tracked at most (default 4096); "
+	  "more are counted as untracked", 4 },
 
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
 	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
@@ -198,6 +213,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_OUTPUT:
 		o->output = arg;
 		break;
+	case OPT_CGROUP:
+		o->cgroup = arg;
+		break;
+	case OPT_LISTEN:
+		o->listen = arg;
+		break;
+	case OPT_MAX_GROUPS:
+		if (parse_ulong(arg, "--max-groups", 1, 1u << 20, &v))
+			return EINVAL;
+		o->max_groups = v;
+		break;
 	case OPT_MAX_ALLOCS:
 		if (parse_ulong(arg, "--max-allocs", 1024, 1u << 26, &v))
 			return EINVAL;
@@ -252,6 +278,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			error("--check traces nothing: it takes no --pid or command");
 			return EINVAL;
 		}
+		if (o->serve && (o->command || o->npids || o->check || o->output ||
+				 o->interval_s || o->duration_s)) {
+			error("serve traces a cgroup (--cgroup, default the node's pods) and "
+			      "answers over HTTP: it takes no --pid, command, --check, --output, "
+			      "--interval or --duration");
+			return EINVAL;
+		}
+		if (!o->serve && (o->listen || o->max_groups)) {
+			error("--listen and --max-groups are options of memtrail serve");
+			return EINVAL;
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -289,6 +326,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	argp_err_exit_status = 2;
+	/* one verb: "memtrail serve OPTIONS" (exact match, no prefixes) */
+	if (argc > 1 && !strcmp(argv[1], "serve")) {
+		static char verb[] = "memtrail serve";
+
+		opts.serve = true;
+		argv[1] = verb;
+		argv++;
+		argc--;
+	}
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &opts))
 		return 2;
 	if (opts.command && !opts.command[0]) {
@@ -301,6 +347,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	if (opts.check)
 		rc = check__run(stdout, opts.format == FORMAT_JSON, opts.kernel_hooks);
+	else if (opts.serve)
+		rc = serve__main(&opts);
 	else
 		rc = session__run(&opts);
 	free(opts.pids);

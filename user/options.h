@@ -16,6 +16,7 @@ struct options {
 	pid_t *pids;		/* --pid */
 	size_t npids;
 	char **command;		/* after "--": argv, NULL-terminated */
+	const char *cgroup;	/* --cgroup PATH|ID */
 	double duration_s;	/* 0: until Ctrl-C / the targets are gone */
 	double interval_s;	/* 0: one report at the end */
 	uint64_t min_age_ns;
@@ -29,10 +30,16 @@ struct options {
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
+	bool serve;		/* `memtrail serve`: trace on, answer over HTTP */
+	const char *listen;	/* serve --listen ADDR; NULL: 127.0.0.1:9810 */
+	uint32_t max_groups;	/* serve --max-groups; 0: 4096 */
 };
 
 /* Runs the trace the options describe. Returns the process exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or input. */
 int session__run(const struct options *opts);
+/* The same trace, answered over HTTP by srv (serve.h) until a signal. */
+struct serve;
+int session__serve(const struct options *opts, struct serve *srv);
 
 #endif /* MT_OPTIONS_H */

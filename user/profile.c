@@ -327,6 +327,10 @@ const char *mt_target_kind__str(enum mt_target_kind kind)
 		return "pid";
 	case MT_TARGET_COMMAND:
 		return "command";
+	case MT_TARGET_CGROUP:
+		return "cgroup";
+	case MT_TARGET_POD:
+		return "pod";
 	case MT_TARGET_SYSTEM:
 	default:
 		return "system";

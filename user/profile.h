@@ -15,6 +15,8 @@ enum mt_target_kind {
 	MT_TARGET_SYSTEM = 0,
 	MT_TARGET_PID,
 	MT_TARGET_COMMAND,
+	MT_TARGET_CGROUP,
+	MT_TARGET_POD,
 };
 
 /* A function inlined at a frame's address (DWARF). */

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "procfs.h"
 #include "report.h"
+#include "serve.h"
 #include "symbolize.h"
 #include "targets.h"
 #include "tracer.h"
@@ -488,7 +489,7 @@ static void raise_fd_limit(void)
 	}
 }
 
-int session__run(const struct options *opts)
+static int run(const struct options *opts, struct serve *srv)
 {
 	struct tracer_opts topts = {
 		.sz = sizeof(topts),
@@ -557,6 +558,7 @@ int session__run(const struct options *opts)
 		rc = setup_pids(&s);
 		break;
 	case MT_TARGET_SYSTEM:
+	default:
 		rc = setup_system(&s);
 		break;
 	}
@@ -565,7 +567,15 @@ int session__run(const struct options *opts)
 	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
 	     tracer__nprobes(s.tracer));
 	s.start_s = now_s();
-	rc = trace_loop(&s);
+	if (srv) {
+		struct serve_host host = {
+			.tracer = s.tracer, .sym = s.sym, .stop = &stop_requested,
+		};
+
+		rc = serve__run(srv, &host);
+	} else {
+		rc = trace_loop(&s);
+	}
 out:
 	if (s.cmd)
 		command__free(s.cmd);
@@ -584,4 +594,14 @@ out:
 	free(s.targets);
 	free(s.target_desc);
 	return rc;
+}
+
+int session__run(const struct options *opts)
+{
+	return run(opts, NULL);
+}
+
+int session__serve(const struct options *opts, struct serve *srv)
+{
+	return run(opts, srv);
 }

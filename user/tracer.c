@@ -513,6 +513,11 @@ const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n)
 	return t->vm ? vm_map__ranges(t->vm, pid, n) : NULL;
 }
 
+int tracer__event_fd(const struct tracer *t)
+{
+	return ring_buffer__epoll_fd(t->events);
+}
+
 size_t tracer__nprobes(const struct tracer *t)
 {
 	return t->nprobes;
