@@ -139,9 +139,8 @@ void http_reply_error(struct http_reply *rep, int status, const char *fmt, ...)
 		jw_string_field(w, "error", msg ? msg : "out of memory");
 		jw_u64_field(w, "status", status);
 		jw_end_object(w);
-		jw_destroy(w);
+		jw_destroy(w); /* ends the line */
 	}
-	fputc('\n', f);
 	fclose(f);
 	free(msg);
 }

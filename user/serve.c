@@ -474,6 +474,7 @@ static void reply_heap(struct serve *srv, const struct serve_query *q, struct ht
 	if (!err && q->seconds) {
 		/* the window opens now; the tracer keeps running meanwhile */
 		since_ns = now_ns();
+		debug("%s: a %u s window opened", what, q->seconds);
 		if (!wait_until(srv, since_ns + q->seconds * 1000000000ull)) {
 			free(set.v);
 			http_reply_error(rep, 503, "stopping");

@@ -109,7 +109,5 @@ int serve_pods__write(const struct serve_summary *s, FILE *f)
 	jw_u64_field(w, "outside_bytes", s->outside.bytes);
 	jw_u64_field(w, "outside_allocs", s->outside.allocs);
 	jw_end_object(w);
-	if (jw_destroy(w))
-		return -EIO;
-	return fputc('\n', f) == EOF ? -EIO : 0;
+	return jw_destroy(w) ? -EIO : 0;
 }
