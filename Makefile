@@ -5,6 +5,7 @@
 #   make demo       trace the bundled leaky program and print the report
 #   make bench      overhead benchmark (tools/bench)
 #   make vmtest     integration tests on other kernels under qemu (tools/vmtest)
+#   make fuzz       libFuzzer + ASan/UBSan on every input parser (tools/fuzz)
 #   make deps       install every build and test dependency (Debian 12)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 
@@ -19,7 +20,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS := $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	-I$(OUTPUT) -Ibpf -Iuser
-LIBS := -lbpf -lelf -lz -lmicrohttpd -pthread
+LIBS := -lbpf -lelf -liberty -lz -lmicrohttpd -pthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Ibpf
 # the system headers clang -target bpf lacks (asm/types.h, ...)
@@ -93,6 +94,9 @@ $(OUTPUT)/%.o: user/%.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# the flame graph page is assembled into out_html.o (.incbin)
+$(OUTPUT)/out_html.o: user/html/flamegraph.html
+
 # ---- tests -----------------------------------------------------------------
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
@@ -129,11 +133,19 @@ $(OUTPUT)/workloads/leaky_static_stripped: $(OUTPUT)/workloads/leaky_static
 	$(Q)strip --strip-all $< -o $@
 WORKLOADS += $(OUTPUT)/workloads/leaky_static $(OUTPUT)/workloads/leaky_static_stripped
 
+# Java workloads (test_java): classes beside the C workloads
+JAVAC ?= javac
+$(OUTPUT)/workloads/%.class: tests/workloads/%.java | $(OUTPUT)/workloads
+	$(call msg,JAVAC,$@)
+	$(Q)$(JAVAC) -d $(OUTPUT)/workloads $<
+WORKLOADS += $(patsubst tests/workloads/%.java,$(OUTPUT)/workloads/%.class,$(wildcard tests/workloads/*.java))
+
 # ELF files the symbolizer unit tests read (built, never checked in)
 include tests/unit/fixtures.mk
+include tools/fuzz/fuzz.mk
 
 TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
-	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads
+	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads MT_FIXTURE_BUILD_ID=$(FIXTURE_BUILD_ID)
 
 unit: $(UNIT_BINS) fixtures
 	$(Q)$(TEST_ENV) tests/run-suites.sh $(UNIT_BINS)
@@ -143,10 +155,15 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 
 # the integration suite again in a guest of each kernel series, where the
 # kprobe and fentry attach paths exist (tools/vmtest; a few minutes each)
+# test_java is left out: it checks user-space symbolization only, and a
+# JVM under qemu's emulation takes minutes to start
 VMTEST_KERNELS ?= 6.1 6.12
-vmtest: memtrail $(INTEG_BINS) $(WORKLOADS)
+# test_formats is left out too: it checks what other tools (go, Chromium)
+# make of the output, and Chromium under emulation takes minutes as well
+VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java $(OUTPUT)/tests/test_formats,$(INTEG_BINS))
+vmtest: memtrail $(VMTEST_BINS) $(WORKLOADS)
 	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
-		env $(TEST_ENV) tests/run-suites.sh $(INTEG_BINS)
+		env $(TEST_ENV) tests/run-suites.sh $(VMTEST_BINS)
 
 # one run, one closing line for every suite
 test: memtrail $(UNIT_BINS) fixtures $(INTEG_BINS) $(WORKLOADS)
@@ -160,10 +177,13 @@ bench: memtrail
 
 deps:
 	apt-get update
-	apt-get install -y --no-install-recommends make clang llvm gcc libc6-dev binutils \
+	apt-get install -y --no-install-recommends make clang llvm gcc g++ libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+		libiberty-dev openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev libmicrohttpd-dev curl \
-		qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+		golang-go chromium \
+		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
+		libclang-rt-14-dev
 
 vmlinux:
 	tools/gen-vmlinux.sh $(VMLINUX)

@@ -81,9 +81,15 @@ struct mt_live_val {
  * with a few dozen stacks in 16K buckets). */
 struct mt_stack {
 	__u32 nframes;
-	__u32 _pad;
+	__u32 flags;	/* MT_STACK_* */
 	__u64 ips[MT_STACK_DEPTH]; /* ips[0]: the allocator's caller */
 };
+
+/* mt_stack.flags */
+#define MT_STACK_WALKED	 (1u << 0) /* walked by memtrail's unwinder (else the
+				      kernel's frame-pointer walk: not checked) */
+#define MT_STACK_PARTIAL (1u << 1) /* the walk stopped before the outermost frame,
+				      or went through code it could not verify */
 
 #define MT_STACK_LOST 0 /* no stack: recorded, and counted in the drops */
 
@@ -121,6 +127,7 @@ enum mt_vm_event_type {
 	MT_EV_REMAP_BEGIN = 5,	/* mremap of [addr, addr+len) (entry) */
 	MT_EV_SYSCALL_END = 6,	/* the BEGIN's call returned: addr = result, len = new length */
 	MT_EV_BRK = 7,		/* program break moved from addr to addr+len (signed) */
+	MT_EV_UNWIND_MISS = 8,	/* struct mt_unwind_miss: a file without unwind table */
 };
 
 /* mt_vm_event.flags */
@@ -152,6 +159,58 @@ struct mt_rss {
 	__u64 ts_ns;		    /* last change: the newest mm of a tgid is its live one */
 	__u64 member_ts[MT_RSS__COUNT]; /* when bytes[i] was read: an older value that
 					   arrives late (another CPU) never overwrites it */
+};
+
+/* Unwinding (bpf/unwind.bpf.c). Per file, a table of rules sorted by file
+ * offset, in one shared pool of rows; a file is named by what the kernel
+ * knows of its mapping (device and inode), so every process that maps it
+ * uses the same table. */
+enum mt_unwind_mode {
+	MT_UNWIND_KERNEL = 0,	/* bpf_get_stack: the kernel's frame-pointer walk */
+	MT_UNWIND_FP,		/* memtrail's walk, frame pointers only */
+	MT_UNWIND_DWARF,	/* tables wherever there are tables */
+	MT_UNWIND_AUTO,		/* tables for files without frame pointers */
+};
+
+enum mt_row_kind {
+	MT_ROW_NONE = 0,	/* no rule covers this range */
+	MT_ROW_CFA_RSP,		/* CFA = rsp + 8*cfa_off8 */
+	MT_ROW_CFA_RBP,		/* CFA = rbp + 8*cfa_off8 */
+	MT_ROW_END,		/* return address undefined: the outermost frame */
+	MT_ROW_UNSUPPORTED,	/* a rule the unwinder cannot follow (expression, ...) */
+};
+
+/* The return address is at CFA - 8 in every rule. */
+struct mt_unwind_row {
+	__u32 pc;	/* file offset where this rule begins; it ends at the next row */
+	__u16 cfa_off8;
+	__u8 kind;	/* enum mt_row_kind */
+	__s8 rbp_off8;	/* the caller's rbp is at CFA + 8*rbp_off8; 0: rbp unchanged */
+};
+
+struct mt_unwind_file_key {
+	__u64 ino;
+	__u32 dev;	/* the kernel's encoding: major << 20 | minor */
+	__u32 _pad;
+};
+
+/* unwind_files[key] */
+#define MT_UF_PENDING	(1u << 0) /* asked for (MT_EV_UNWIND_MISS sent), not loaded yet */
+#define MT_UF_FP	(1u << 1) /* its code keeps frame pointers */
+#define MT_UF_ROWS	(1u << 2) /* rows[row_start..row_start+nrows) are its rules */
+
+struct mt_unwind_file {
+	__u32 row_start;
+	__u32 nrows;
+	__u32 flags;	/* MT_UF_* */
+	__u32 _pad;
+};
+
+struct mt_unwind_miss {
+	__u32 type;	/* MT_EV_UNWIND_MISS */
+	__u32 tgid;
+	struct mt_unwind_file_key file;
+	__u64 vm_start, vm_end; /* the mapping it was seen in (map_files name) */
 };
 
 /* Corrections user space applies to by_stack: it fills deltas[0..n) and

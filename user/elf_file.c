@@ -19,9 +19,28 @@
 #define MAX_SYMS	(4u << 20)	/* per symbol table */
 #define MAX_SECTIONS	(1u << 20)
 #define MAX_SEGMENTS	(1u << 16)
+/* a name longer than this names nothing (the longest mangled C++ and Rust
+ * names in Debian's libraries are under 2 KB); the names of one file may
+ * add up to MAX_NAME_BYTES (a symbol table can point every entry at one
+ * long string, and each sort compare reads the names it compares) */
+#define MAX_NAME_LEN	4096
+#define MAX_NAME_BYTES	(256u << 20)
+/* a string table is read into memory and copied: refused past this
+ * before either (the largest .strtab in Debian's -dbgsym packages is
+ * tens of MB) */
+#define MAX_STRTAB	(512u << 20)
 /* enclosing symbols sym_at looks back over (nested asm symbols); a file
  * with one huge symbol must not turn each lookup into a linear scan */
 #define MAX_WALKBACK	64
+/* a note segment or section read whole to find the build ID; real ones
+ * are a few hundred bytes */
+#define MAX_NOTES	(64u << 10)
+/* note segments, and then note sections, looked at (each is read whole):
+ * real files have two to four; a million headers pointing at one 64 KB
+ * note must not read 64 GB */
+#define MAX_NOTE_AREAS	16
+/* the longest build ID kept (GNU ld writes 8 to 20 bytes; 64 is ample) */
+#define MAX_BUILD_ID	64
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define NATIVE_ELFDATA	ELFDATA2LSB
@@ -52,7 +71,9 @@ struct elf_file {
 	struct load_seg *segs;
 	size_t nsegs;
 	char *strtabs[2];	/* private copies the names point into */
+	uint64_t name_bytes;	/* summed lengths of the names kept */
 	bool has_symtab;
+	char *build_id;		/* GNU build ID in lowercase hex, NULL if none */
 };
 
 enum { TAB_SYMTAB, TAB_DYNSYM };
@@ -81,7 +102,7 @@ static uint8_t bind_rank(unsigned char bind)
 /* Validates the ELF header and the extent of the section and program
  * header tables ourselves, so that libelf only ever sees counts that fit
  * in the file (with ELF_C_READ it does not bound them by the file size). */
-static int check_headers(int fd, uint64_t fsize)
+static int check_headers(int fd, uint64_t fsize, Elf64_Ehdr *ehp, uint64_t *phnump)
 {
 	Elf64_Ehdr eh;
 	Elf64_Shdr sh0;
@@ -115,6 +136,8 @@ static int check_headers(int fd, uint64_t fsize)
 		    !in_file(eh.e_phoff, phnum * sizeof(Elf64_Phdr), fsize))
 			return -ENOEXEC;
 	}
+	*ehp = eh;
+	*phnump = phnum;
 	return 0;
 }
 
@@ -168,7 +191,8 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 		return -ENOEXEC;
 	strscn = elf_getscn(elf, sh.sh_link);
 	if (!sh.sh_link || !strscn || !gelf_getshdr(strscn, &strsh) ||
-	    strsh.sh_type != SHT_STRTAB || !in_file(strsh.sh_offset, strsh.sh_size, fsize))
+	    strsh.sh_type != SHT_STRTAB || strsh.sh_size > MAX_STRTAB ||
+	    !in_file(strsh.sh_offset, strsh.sh_size, fsize))
 		return -ENOEXEC;
 	symdata = elf_getdata(scn, NULL);
 	strdata = elf_getdata(strscn, NULL);
@@ -196,6 +220,7 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 	for (i = 1; i < count; i++) {
 		struct sym_ent *e;
 		unsigned char type;
+		size_t name_len;
 
 		if (!gelf_getsym(symdata, (int)i, &sym))
 			return -ENOEXEC;
@@ -205,6 +230,13 @@ static int load_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn,
 		    sym.st_name >= strsize || !strs[sym.st_name] ||
 		    sym.st_value + sym.st_size < sym.st_value)
 			continue;
+		/* strs ends in our NUL: strnlen stops there at the latest */
+		name_len = strnlen(strs + sym.st_name, MAX_NAME_LEN + 1);
+		if (name_len > MAX_NAME_LEN)
+			continue;
+		ef->name_bytes += name_len;
+		if (ef->name_bytes > MAX_NAME_BYTES)
+			return -ENOEXEC;
 		e = &ef->syms[ef->nsyms++];
 		e->sym.name = strs + sym.st_name;
 		e->sym.vaddr = sym.st_value;
@@ -317,14 +349,108 @@ static int build_indexes(struct elf_file *ef)
 	return 0;
 }
 
+/* [pos, pos + n) rounded up to align still inside len: its end, or 0 */
+static size_t note_part_end(size_t pos, uint64_t n, size_t align, size_t len)
+{
+	uint64_t end;
+
+	if (n > len - pos)
+		return 0;
+	end = (pos + n + align - 1) & ~(uint64_t)(align - 1);
+	return end <= len ? (size_t)end : 0;
+}
+
+/* The GNU build ID note in buf[0..len) as lowercase hex, or NULL. Notes
+ * are (namesz, descsz, type, name, desc), name and desc padded to align
+ * (4, or 8 for segments aligned so). */
+static char *build_id_in_notes(const unsigned char *buf, size_t len, size_t align)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t pos = 0;
+
+	while (len - pos >= 12) {
+		size_t desc, next, i;
+		uint32_t nhdr[3];
+		char *out;
+
+		memcpy(nhdr, buf + pos, sizeof(nhdr));
+		pos += 12;
+		desc = note_part_end(pos, nhdr[0], align, len);
+		next = desc ? note_part_end(desc, nhdr[1], align, len) : 0;
+		if (!next)
+			return NULL;
+		if (nhdr[2] == NT_GNU_BUILD_ID && nhdr[0] == 4 &&
+		    !memcmp(buf + pos, "GNU", 4) && nhdr[1] &&
+		    nhdr[1] <= MAX_BUILD_ID) {
+			out = malloc(2 * (size_t)nhdr[1] + 1);
+			if (!out)
+				return NULL;
+			for (i = 0; i < nhdr[1]; i++) {
+				out[2 * i] = hex[buf[desc + i] >> 4];
+				out[2 * i + 1] = hex[buf[desc + i] & 15];
+			}
+			out[2 * i] = '\0';
+			return out;
+		}
+		pos = next;
+	}
+	return NULL;
+}
+
+/* Reads [off, off + size) of the file and looks for the build ID there. */
+static char *build_id_at(int fd, uint64_t off, uint64_t size, uint64_t align,
+			 uint64_t fsize)
+{
+	unsigned char *buf;
+	char *id = NULL;
+
+	if (!size || size > MAX_NOTES || !in_file(off, size, fsize))
+		return NULL;
+	buf = malloc(size);
+	if (!buf)
+		return NULL;
+	if (pread(fd, buf, size, (off_t)off) == (ssize_t)size)
+		id = build_id_in_notes(buf, size, align == 8 ? 8 : 4);
+	free(buf);
+	return id;
+}
+
+/* The build ID from a PT_NOTE segment, else (a file without program
+ * headers, such as some debug files) from an SHT_NOTE section. Missing or
+ * malformed notes leave it NULL: the ID is a label, not a requirement. */
+static void load_build_id(struct elf_file *ef, Elf *elf, int fd, uint64_t fsize)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Phdr ph;
+	GElf_Shdr sh;
+	size_t phnum, i, areas = 0;
+
+	if (!elf_getphdrnum(elf, &phnum))
+		for (i = 0; i < phnum && i < MAX_SEGMENTS && !ef->build_id &&
+			    areas < MAX_NOTE_AREAS; i++)
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE) {
+				ef->build_id = build_id_at(fd, ph.p_offset, ph.p_filesz,
+							   ph.p_align, fsize);
+				areas++;
+			}
+	areas = 0;
+	while (!ef->build_id && areas < MAX_NOTE_AREAS && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE) {
+			ef->build_id = build_id_at(fd, sh.sh_offset, sh.sh_size,
+						   sh.sh_addralign, fsize);
+			areas++;
+		}
+}
+
 int elf_file__open_fd(int fd, struct elf_file **out)
 {
 	struct elf_file *ef = NULL;
 	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
 	Elf *elf = NULL;
 	GElf_Shdr sh;
+	Elf64_Ehdr eh;
 	struct stat st;
-	uint64_t fsize;
+	uint64_t fsize, phnum;
 	int err;
 
 	if (fd < 0 || !out)
@@ -338,7 +464,7 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	if (!S_ISREG(st.st_mode))
 		return -ENOEXEC;
 	fsize = (uint64_t)st.st_size;
-	err = check_headers(fd, fsize);
+	err = check_headers(fd, fsize, &eh, &phnum);
 	if (err)
 		return err;
 
@@ -382,6 +508,7 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	err = build_indexes(ef);
 	if (err)
 		goto cleanup;
+	load_build_id(ef, elf, fd, fsize);
 	*out = ef;
 	ef = NULL;
 cleanup:
@@ -416,12 +543,18 @@ void elf_file__close(struct elf_file *ef)
 	free(ef->segs);
 	free(ef->strtabs[TAB_SYMTAB]);
 	free(ef->strtabs[TAB_DYNSYM]);
+	free(ef->build_id);
 	free(ef);
 }
 
 bool elf_file__has_symtab(const struct elf_file *ef)
 {
 	return ef && ef->has_symtab;
+}
+
+const char *elf_file__build_id(const struct elf_file *ef)
+{
+	return ef ? ef->build_id : NULL;
 }
 
 size_t elf_file__nsyms(const struct elf_file *ef)
@@ -516,36 +649,40 @@ int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_
 
 char *elf_file__interp(const char *path)
 {
+	uint64_t phnum, i;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	struct stat st;
 	char *interp = NULL;
-	GElf_Phdr phdr;
-	size_t i, nphdr;
-	Elf *elf = NULL;
+	char buf[256];
 	int fd;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* the same care as elf_file__open_fd: a FIFO must not block us, and
+	 * only headers that fit in the file are read (pread, no mapping a
+	 * truncation could turn into SIGBUS) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    check_headers(fd, (uint64_t)st.st_size, &eh, &phnum))
 		goto out;
-	for (i = 0; i < nphdr; i++) {
-		char buf[256];
-
-		if (!gelf_getphdr(elf, i, &phdr) || phdr.p_type != PT_INTERP)
+	for (i = 0; i < phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP)
 			continue;
-		if (phdr.p_filesz < 2 || phdr.p_filesz > sizeof(buf))
+		if (ph.p_filesz < 2 || ph.p_filesz > sizeof(buf) ||
+		    !in_file(ph.p_offset, ph.p_filesz, (uint64_t)st.st_size))
 			break;
-		if (pread(fd, buf, phdr.p_filesz, phdr.p_offset) != (ssize_t)phdr.p_filesz)
+		if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
 			break;
-		buf[phdr.p_filesz - 1] = '\0';
+		buf[ph.p_filesz - 1] = '\0';
 		if (buf[0] == '/')
 			interp = strdup(buf);
 		break;
 	}
 out:
-	elf_end(elf);
 	close(fd);
 	return interp;
 }

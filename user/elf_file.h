@@ -30,6 +30,8 @@ void elf_file__close(struct elf_file *ef);
 /* True when the file had a .symtab (false: only .dynsym or nothing). */
 bool elf_file__has_symtab(const struct elf_file *ef);
 size_t elf_file__nsyms(const struct elf_file *ef);
+/* The GNU build ID (NT_GNU_BUILD_ID note) in lowercase hex; NULL if none. */
+const char *elf_file__build_id(const struct elf_file *ef);
 
 /* The function symbol whose [vaddr, vaddr+size) holds vaddr, or NULL. */
 const struct elf_sym *elf_file__sym_at(const struct elf_file *ef, uint64_t vaddr);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "check.h"
 #include "log.h"
@@ -33,6 +34,8 @@ static const char doc[] =
 "  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
+"  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
+"  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
 "  memtrail --check                      what this kernel offers, and how memtrail will hook it\n"
 "  memtrail serve --listen 127.0.0.1:9810   the pods of this node, over HTTP\n"
@@ -56,6 +59,7 @@ enum {
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
+	OPT_JAVA,
 	OPT_CGROUP,
 	OPT_LISTEN,
 	OPT_MAX_GROUPS,
@@ -75,7 +79,9 @@ static const struct argp_option argp_options[] = {
 	{ "interval", OPT_INTERVAL, "SEC", 0, "Also report every SEC seconds", 2 },
 	{ "min-age", OPT_MIN_AGE, "SEC", 0, "Only allocations at least SEC seconds old", 2 },
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
-	{ "format", OPT_FORMAT, "FMT", 0, "text (default) or json", 2 },
+	{ "java", OPT_JAVA, NULL, 0, "Name Java frames: ask each traced JVM for its perf map at report time (jcmd PID Compiler.perfmap, JDK 17+; start the JVM with -XX:+PreserveFramePointer)", 2 },
+	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, folded (flame graph "
+	  "stacks), pprof (gzipped profile.proto) or html (interactive flame graph)", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
 
 	{ NULL, 0, NULL, 0, "serve (memtrail serve):", 4 },
@@ -95,6 +101,41 @@ static const struct argp_option argp_options[] = {
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{},
 };
+
+static int parse_format(const char *arg, enum out_format *out)
+{
+	static const char *const names[] = {
+		[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_FOLDED] = "folded",
+		[FORMAT_PPROF] = "pprof", [FORMAT_HTML] = "html",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			*out = (enum out_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* folded, pprof and html are one profile per file: reports one after the
+ * other would add up (folded) or make a file no tool reads */
+static int check_format(const struct options *o)
+{
+	bool single = o->format == FORMAT_FOLDED || o->format == FORMAT_PPROF ||
+		      o->format == FORMAT_HTML;
+
+	if (single && o->interval_s) {
+		error("--interval writes one report after another: use --format text or json");
+		return -EINVAL;
+	}
+	if (o->format == FORMAT_PPROF && !o->output && isatty(STDOUT_FILENO)) {
+		error("--format pprof is binary: write it to a file with --output FILE");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int parse_double(const char *arg, const char *flag, double min, double *out)
 {
@@ -201,12 +242,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->top = v;
 		break;
 	case OPT_FORMAT:
-		if (!strcmp(arg, "text")) {
-			o->format = FORMAT_TEXT;
-		} else if (!strcmp(arg, "json")) {
-			o->format = FORMAT_JSON;
-		} else {
-			error("invalid --format '%s': expected text or json", arg);
+		if (parse_format(arg, &o->format)) {
+			error("invalid --format '%s': expected text, json, folded, pprof or html", arg);
 			return EINVAL;
 		}
 		break;
@@ -253,6 +290,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CHECK:
 		o->check = true;
 		break;
+	case OPT_JAVA:
+		o->java = true;
+		break;
 	case OPT_KERNEL_HOOKS:
 		if (hook_path__parse(arg, &o->kernel_hooks)) {
 			error("invalid --kernel-hooks '%s': expected auto, fentry, kprobe or tracepoint", arg);
@@ -278,6 +318,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			error("--check traces nothing: it takes no --pid or command");
 			return EINVAL;
 		}
+		if (check_format(o))
+			return EINVAL;
 		if (o->serve && (o->command || o->npids || o->check || o->output ||
 				 o->interval_s || o->duration_s)) {
 			error("serve traces a cgroup (--cgroup, default the node's pods) and "

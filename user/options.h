@@ -10,7 +10,7 @@
 #include "hook_plan.h"
 #include "tracer.h"
 
-enum out_format { FORMAT_TEXT = 0, FORMAT_JSON };
+enum out_format { FORMAT_TEXT = 0, FORMAT_JSON, FORMAT_FOLDED, FORMAT_PPROF, FORMAT_HTML };
 
 struct options {
 	pid_t *pids;		/* --pid */
@@ -29,6 +29,7 @@ struct options {
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
+	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 	bool serve;		/* `memtrail serve`: trace on, answer over HTTP */
 	const char *listen;	/* serve --listen ADDR; NULL: 127.0.0.1:9810 */

@@ -19,6 +19,36 @@ static void put_comm(struct json_writer *w, const char *name, const char comm[16
 	jw_string_field(w, name, buf);
 }
 
+/* "file" and "line", null when unknown */
+static void put_position(struct json_writer *w, const char *file, uint32_t line)
+{
+	jw_string_field(w, "file", file);
+	jw_name(w, "line");
+	if (line)
+		jw_u64(w, line);
+	else
+		jw_null(w);
+}
+
+/* Inlined calls at the frame's address, innermost first (as mt_frame
+ * holds them); [] when none. */
+static void put_inlines(struct json_writer *w, const struct mt_frame *fr)
+{
+	size_t i;
+
+	jw_name(w, "inlines");
+	jw_start_array(w);
+	for (i = 0; i < fr->ninlines; i++) {
+		const struct mt_inline *in = &fr->inlines[i];
+
+		jw_start_object(w);
+		jw_string_field(w, "symbol", in->symbol);
+		put_position(w, in->file, in->line);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
 static void put_frame(struct json_writer *w, const struct mt_frame *fr)
 {
 	char addr[2 + 16 + 1];
@@ -30,14 +60,11 @@ static void put_frame(struct json_writer *w, const struct mt_frame *fr)
 	jw_u64_field(w, "offset", fr->offset);
 	jw_string_field(w, "module", fr->module);
 	jw_u64_field(w, "module_offset", fr->module_offset);
-	jw_string_field(w, "file", fr->file);
-	jw_name(w, "line");
-	if (fr->line)
-		jw_u64(w, fr->line);
-	else
-		jw_null(w);
+	put_position(w, fr->file, fr->line);
 	if (!fr->symbol)
 		jw_string_field(w, "reason", fr->reason);
+	jw_string_field(w, "build_id", fr->build_id);
+	put_inlines(w, fr);
 	jw_end_object(w);
 }
 

@@ -9,34 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_writer.h"
+#include "frame_label.h"
 #include "out_account.h"
 #include "output.h"
 #include "size_fmt.h"
 
 
 /* Symbol names, paths, comms and command lines come from the traced
- * programs: write them so that they cannot drive the terminal. Control
- * characters (C0, DEL, C1) and ill-formed UTF-8 become '?'; well-formed
- * UTF-8 passes. */
+ * programs: write them so that they cannot drive the terminal. */
 static void put_clean(FILE *f, const char *s)
 {
-	size_t len;
-
-	while (*s) {
-		unsigned char c = *s;
-		bool ok = jw_utf8_next(s, &len);
-
-		if (len == 1 && (c < 0x20 || c == 0x7f))
-			ok = false;
-		else if (len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
-			ok = false; /* U+0080..U+009F */
-		if (ok)
-			fwrite(s, 1, len, f);
-		else
-			fputc('?', f);
-		s += len;
-	}
+	frame_label__put_clean(f, s, NULL);
 }
 
 /* comm is a fixed array the kernel fills; do not trust it to end in NUL */

@@ -9,10 +9,15 @@
 struct out_opts {
 	size_t top;	/* at most this many stacks; 0 = all */
 	bool pretty;	/* JSON: indented */
+	int64_t time_ns; /* pprof: when the trace began (ns since the epoch); 0: unknown */
 };
 
 /* Each returns 0 or -errno (-EIO when the stream failed). */
 int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *f);
 int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *f);
+/* Flame graph formats: held memory only (no "fault" samples), see each file. */
+int out_folded__write(const struct mt_profile *p, const struct out_opts *o, FILE *f);
+int out_pprof__write(const struct mt_profile *p, const struct out_opts *o, FILE *f);
+int out_html__write(const struct mt_profile *p, const struct out_opts *o, FILE *f);
 
 #endif /* MT_OUTPUT_H */

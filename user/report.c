@@ -3,11 +3,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "java.h"
 #include "output.h"
 #include "procfs.h"
 #include "report.h"
 
-static int name_frames(struct symbolizer *sym, struct mt_sample *s)
+/* One note per (process, module) the symbolizer had something to say about. */
+static int note_module(struct mt_profile *p, pid_t pid, const char *module, const char *note)
+{
+	char *text = NULL;
+	size_t i;
+	int err = 0;
+
+	if (asprintf(&text, "pid %d: %s: %s", (int)pid, module, note) < 0)
+		return -ENOMEM;
+	for (i = 0; i < p->nnotes; i++)
+		if (!strcmp(p->notes[i], text))
+			break;
+	if (i == p->nnotes)
+		err = mt_profile__add_note(p, "%s", text);
+	free(text);
+	return err;
+}
+
+static int name_frames(struct mt_profile *p, struct symbolizer *sym, struct mt_sample *s)
 {
 	struct sym_result *res;
 	uint64_t *addrs;
@@ -41,6 +61,8 @@ static int name_frames(struct symbolizer *sym, struct mt_sample *s)
 		if (!err)
 			err = mt_frame__set_source(f, res[i].file, res[i].line,
 						   res[i].build_id);
+		if (!err && res[i].module_note && res[i].module)
+			err = note_module(p, s->pid, res[i].module, res[i].module_note);
 		for (j = 0; j < res[i].ninlines && !err; j++)
 			err = mt_frame__add_inline(f, res[i].inlines[j].symbol,
 						   res[i].inlines[j].file,
@@ -82,12 +104,15 @@ static struct mt_profile *build(struct tracer *t, struct symbolizer *sym,
 				break;
 			}
 			procfs__read_rss(NULL, s->pid, &proc->rss_bytes);
-			/* libraries loaded since the last look */
-			symbolizer__cache_process(sym, s->pid);
+			/* libraries loaded since the last look; a JVM's
+			 * perf map (--java) */
+			java__refresh(sym, p, s->pid);
 		}
 		memcpy(s->comm, proc->comm, sizeof(s->comm));
-		err = name_frames(sym, s);
+		err = name_frames(p, sym, s);
 	}
+	if (!err)
+		java__note_frames(sym, p);
 	if (err) {
 		mt_profile__free(p);
 		errno = -err;
@@ -169,6 +194,16 @@ int report__add_accounts(struct mt_profile *p, struct tracer *t)
 	return err;
 }
 
+/* The wall-clock time the trace began: now, less its duration. */
+static int64_t report__start_ns(const struct mt_profile *p)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - (int64_t)(p->duration_s * 1e9);
+}
+
 int report__write(const struct mt_profile *p, const struct options *opts, FILE *f)
 {
 	struct out_opts o = { .top = opts->top, .pretty = opts->interval_s == 0 };
@@ -177,6 +212,16 @@ int report__write(const struct mt_profile *p, const struct options *opts, FILE *
 	switch (opts->format) {
 	case FORMAT_JSON:
 		err = out_json__write(p, &o, f);
+		break;
+	case FORMAT_FOLDED:
+		err = out_folded__write(p, &o, f);
+		break;
+	case FORMAT_PPROF:
+		o.time_ns = report__start_ns(p);
+		err = out_pprof__write(p, &o, f);
+		break;
+	case FORMAT_HTML:
+		err = out_html__write(p, &o, f);
 		break;
 	case FORMAT_TEXT:
 	default:

@@ -18,7 +18,6 @@
 #include "http_server.h"
 #include "log.h"
 #include "mem_stream.h"
-#include "output.h"
 #include "procfs.h"
 #include "prom_writer.h"
 #include "report.h"
@@ -445,7 +444,7 @@ static struct mt_profile *heap_profile(struct serve *srv, const struct serve_que
 
 static void reply_heap(struct serve *srv, const struct serve_query *q, struct http_reply *rep)
 {
-	struct out_opts oo = { .top = q->top, .pretty = true };
+	struct options wo = *srv->opts; /* the writer's: format and top */
 	struct pid_set set = {};
 	const struct group *grp;
 	struct mt_profile *p = NULL;
@@ -458,10 +457,6 @@ static void reply_heap(struct serve *srv, const struct serve_query *q, struct ht
 		snprintf(what, sizeof(what), "pod %s", q->pod_uid);
 	else
 		snprintf(what, sizeof(what), "cgroup id %llu", (unsigned long long)q->cgroup_id);
-	if (q->format == SERVE_FORMAT_PPROF) {
-		http_reply_error(rep, 400, "format=pprof: this memtrail has no pprof writer yet");
-		return;
-	}
 	pthread_mutex_lock(&srv->lock);
 	refresh_groups(srv);
 	grp = find_group(srv, q);
@@ -497,12 +492,17 @@ static void reply_heap(struct serve *srv, const struct serve_query *q, struct ht
 	}
 	if (!err) {
 		p = heap_profile(srv, q, grp, &set, since_ns);
-		err = p ? out_json__write(p, &oo, ms.f) : -errno;
+		wo.format = q->format == SERVE_FORMAT_PPROF ? FORMAT_PPROF : FORMAT_JSON;
+		wo.top = q->top;
+		wo.interval_s = 0;
+		err = p ? report__write(p, &wo, ms.f) : -errno;
 	}
 	pthread_mutex_unlock(&srv->lock);
 	mt_profile__free(p);
 	free(set.v);
-	reply_stream(rep, &ms, err, "application/json");
+	/* pprof: gzipped profile.proto, as Go's net/http/pprof serves it */
+	reply_stream(rep, &ms, err, q->format == SERVE_FORMAT_PPROF ? "application/octet-stream"
+								   : "application/json");
 }
 
 static void handle(void *ctx, const struct http_request *req, struct http_reply *rep)

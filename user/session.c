@@ -499,7 +499,7 @@ static int run(const struct options *opts, struct serve *srv)
 		.no_multi = opts->classic_uprobes,
 		.on_exit = on_exit_cb,
 	};
-	struct symbolizer_opts sopts = { .sz = sizeof(sopts) };
+	struct symbolizer_opts sopts = { .sz = sizeof(sopts), .java = opts->java };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct session s = { .opts = opts };
 	size_t i;

@@ -17,11 +17,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "demangle.h"
 #include "elf_file.h"
+#include "perf_map.h"
+#include "proc_ids.h"
 #include "procfs.h"
 #include "symbolize.h"
 
 #define PROCFS_ROOT	"/proc"
+/* demangled names longer than this stay mangled */
+#define DEMANGLED_MAX	2048
 #define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 #define offsetofend(type, member) \
@@ -45,6 +50,7 @@ struct module {
 	struct module_key key;
 	struct elf_file *ef;	/* NULL until loaded, or when loading failed */
 	int err;		/* why ef is NULL; -ENOEXEC is final */
+	bool via_map_files;	/* the path no longer held the mapped file */
 };
 
 struct vma_info {
@@ -56,10 +62,13 @@ struct snapshot {
 	pid_t pid;
 	struct proc_maps maps;	/* paths moved to info[].path */
 	struct vma_info *info;	/* parallel to maps.maps */
+	struct perf_map *jit;	/* its perf map as it was at the snapshot */
+	int jit_err;		/* why jit is NULL */
 };
 
 struct symbolizer {
 	char *procfs_root;
+	bool java;
 	struct sorted_vec snaps;	/* struct snapshot *, by pid */
 	struct sorted_vec mods;		/* struct module *, by key */
 	struct sorted_vec strs;		/* char *, by strcmp */
@@ -183,6 +192,8 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	if (opts && opts->sz >= offsetofend(struct symbolizer_opts, java))
+		s->java = opts->java;
 	s->procfs_root = strdup(root);
 	if (!s->procfs_root) {
 		free(s);
@@ -198,6 +209,7 @@ static void snapshot_free(struct snapshot *snap)
 		return;
 	procfs__free_maps(&snap->maps);
 	free(snap->info);
+	perf_map__free(snap->jit);
 	free(snap);
 }
 
@@ -223,6 +235,8 @@ void symbolizer__free(struct symbolizer *s)
 	free(s->procfs_root);
 	free(s);
 }
+
+static void load_jit_map(const struct symbolizer *s, struct snapshot *snap);
 
 /* Reads pid's maps into a snapshot that replaces any earlier one. */
 static int take_snapshot(struct symbolizer *s, pid_t pid, struct snapshot **out)
@@ -259,6 +273,8 @@ static int take_snapshot(struct symbolizer *s, pid_t pid, struct snapshot **out)
 		free(m->path);
 		m->path = NULL;
 	}
+
+	load_jit_map(s, snap);
 
 	pos = vec_find(&s->snaps, &pid, cmp_pid, &found);
 	if (found) {
@@ -348,6 +364,36 @@ cleanup:
 	return fd;
 }
 
+/* A JIT's symbols for its code: /tmp/perf-<pid>.map in the process's own
+ * root, named by its pid in its own namespace. /tmp is anyone's: a map
+ * owned by another user than the process (or root) is not believed. */
+static void load_jit_map(const struct symbolizer *s, struct snapshot *snap)
+{
+	struct proc_ids ids;
+	struct stat st;
+	char path[64];
+	int fd, err;
+
+	err = proc_ids__read(s->procfs_root, snap->pid, &ids);
+	if (err)
+		goto out;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)ids.nspid);
+	fd = open_in_root(s, snap->pid, path);
+	if (fd < 0) {
+		err = fd;
+		goto out;
+	}
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (st.st_uid != 0 && st.st_uid != ids.euid)
+		err = -EPERM;
+	else
+		err = perf_map__read_fd(fd, &snap->jit);
+	close(fd);
+out:
+	snap->jit_err = err;
+}
+
 /* exactly the mapped file, deleted or not, while the process lives */
 static int open_map_file(const struct symbolizer *s, pid_t pid, const struct proc_map *m)
 {
@@ -389,23 +435,41 @@ static int open_host_path(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-static void load_module(struct symbolizer *s, pid_t pid, const struct proc_map *m,
-			const char *path, struct module *mod)
+/* The file mapped at m, path as the process maps it: the one place module
+ * files are opened. *via_map_files: the path no longer holds it (deleted
+ * or replaced since it was mapped) and map_files gave the mapped file.
+ * An fd or -errno. */
+static int open_module(const struct symbolizer *s, pid_t pid, const struct proc_map *m,
+		       const char *path, bool *via_map_files)
 {
 	/* a deleted file's path now names another file, or nothing */
 	bool by_path = path[0] == '/' && !m->deleted;
-	struct elf_file *ef = NULL;
-	int fd = -ENOENT, err;
+	int fd = -ENOENT;
 
-	s->stats.elf_loads++;
+	*via_map_files = false;
 	if (by_path)
 		fd = same_inode(open_in_root(s, pid, path), m->ino);
 	/* needs CAP_SYS_ADMIN, but is the mapped file itself */
-	if (fd < 0)
+	if (fd < 0) {
+		bool replaced = m->deleted || fd == -ESTALE;
+
 		fd = open_map_file(s, pid, m);
+		*via_map_files = fd >= 0 && replaced;
+	}
 	/* the process is gone: the file may still be where it was */
 	if (fd < 0 && by_path)
 		fd = same_inode(open_host_path(path), m->ino);
+	return fd;
+}
+
+static void load_module(struct symbolizer *s, pid_t pid, const struct proc_map *m,
+			const char *path, struct module *mod)
+{
+	struct elf_file *ef = NULL;
+	int fd, err;
+
+	s->stats.elf_loads++;
+	fd = open_module(s, pid, m, path, &mod->via_map_files);
 	if (fd < 0) {
 		err = fd;
 		goto cleanup;
@@ -478,6 +542,57 @@ static struct snapshot *find_snapshot(const struct symbolizer *s, pid_t pid)
 	return found ? s->snaps.v[pos] : NULL;
 }
 
+/* A readable name for an ELF symbol: demangled (C++, Rust), interned. */
+static const char *display_name(struct symbolizer *s, const char *name)
+{
+	char buf[DEMANGLED_MAX];
+	const char *out;
+
+	if (!demangle(name, buf, sizeof(buf)))
+		return name;
+	out = intern(s, buf);
+	return out ? out : name;
+}
+
+/* An address in memory no file backs: JIT code named by the process's
+ * perf map, or why it has no name. */
+static void resolve_anonymous(struct symbolizer *s, const struct snapshot *snap,
+			      const struct proc_map *m, uint64_t addr, struct sym_result *r)
+{
+	const struct perf_map_entry *e;
+
+	/* [heap], [stack], [vdso] or data: no JIT writes code there */
+	if (strchr(m->perms, 'x') == NULL || (r->module && strncmp(r->module, "[anon:", 6))) {
+		r->reason = "anonymous mapping";
+		return;
+	}
+	if (!snap->jit) {
+		r->reason = snap->jit_err == -EPERM
+			? "JIT code; perf map not owned by the process's user, ignored"
+			: snap->jit_err == -ENOENT || snap->jit_err == -ESRCH
+			? "JIT or anonymous code without a perf map"
+			: "JIT code; perf map unreadable";
+		return;
+	}
+	e = perf_map__find(snap->jit, addr);
+	if (!e) {
+		r->reason = "JIT code not in the perf map";
+		return;
+	}
+	/* the JVM's template interpreter: one blob for every interpreted
+	 * method, so it names none of them */
+	if (!strcmp(e->name, "Interpreter")) {
+		r->reason = "interpreted Java frame";
+		return;
+	}
+	r->symbol = intern(s, e->name);
+	if (!r->symbol) {
+		r->reason = "out of memory";
+		return;
+	}
+	r->offset = addr - e->start;
+}
+
 static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t addr,
 			struct sym_result *r)
 {
@@ -497,7 +612,7 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 	r->module = snap->info[idx].path;
 	r->module_offset = addr - m->start + m->pgoff;
 	if (is_anonymous(r->module)) {
-		r->reason = "anonymous mapping";
+		resolve_anonymous(s, snap, m, addr, r);
 		return;
 	}
 	mod = get_module(s, snap, idx);
@@ -505,16 +620,20 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
 		return;
 	}
+	r->build_id = elf_file__build_id(mod->ef);
+	if (mod->via_map_files)
+		r->module_note = "deleted or replaced since it was mapped; read through /proc/PID/map_files";
 	if (!elf_file__nsyms(mod->ef)) {
 		r->reason = "no symbols";
 		return;
 	}
 	if (elf_file__offset_to_vaddr(mod->ef, r->module_offset, &vaddr) ||
 	    !(sym = elf_file__sym_at(mod->ef, vaddr))) {
-		r->reason = "not in any symbol";
+		r->reason = elf_file__has_symtab(mod->ef) ? "not in any symbol"
+			  : "not in any symbol (stripped: .dynsym only, no debug file)";
 		return;
 	}
-	r->symbol = sym->name;
+	r->symbol = display_name(s, sym->name);
 	r->offset = vaddr - sym->vaddr;
 }
 
@@ -550,4 +669,9 @@ void symbolizer__get_stats(const struct symbolizer *s, struct symbolizer_stats *
 	*st = s->stats;
 	st->processes = s->snaps.n;
 	st->modules = s->mods.n;
+}
+
+bool symbolizer__java(const struct symbolizer *s)
+{
+	return s && s->java;
 }

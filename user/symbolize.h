@@ -5,6 +5,7 @@
 #ifndef MT_SYMBOLIZE_H
 #define MT_SYMBOLIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -15,6 +16,8 @@ struct symbolizer_opts {
 	size_t sz; /* sizeof(struct symbolizer_opts), for growth */
 	/* Directory under which /proc lives; "/proc" when NULL (tests). */
 	const char *procfs_root;
+	/* --java: JVMs are asked for their perf map at report time (java.h) */
+	bool java;
 };
 
 /* One result per input address. Strings live until symbolizer__free. */
@@ -27,12 +30,21 @@ struct sym_result {
 	uint64_t module_offset; /* file offset of the address in module */
 	const char *reason;	/* when symbol is NULL: "unmapped", "anonymous
 				   mapping", "cannot open module", "not an ELF
-				   file", "no symbols", "not in any symbol" */
+				   file", "no symbols", "not in any symbol"
+				   (and "... (stripped: .dynsym only, no debug
+				   file)"); in JIT
+				   code: "JIT or anonymous code without a perf
+				   map", "JIT code not in the perf map",
+				   "interpreted Java frame", ... */
 	const char *file;	/* source file (DWARF), NULL when unknown */
 	uint32_t line;		/* source line, 0 when unknown */
 	const char *build_id;	/* module's GNU build ID in hex, NULL if none */
 	const struct sym_inline *inlines; /* inlined calls at the address, */
 	size_t ninlines;		  /* innermost first (see mt_frame) */
+	/* about the module, resolved or not; NULL when nothing to say:
+	 * "deleted or replaced since it was mapped; read through
+	 * /proc/PID/map_files" */
+	const char *module_note;
 };
 
 /* A function inlined at a resolved address. */
@@ -63,6 +75,9 @@ struct symbolizer_stats {
 	size_t elf_loads;	/* attempts to open and parse one of them */
 	size_t elf_failures;	/* attempts that failed */
 };
+
+/* Whether opts asked for --java. */
+bool symbolizer__java(const struct symbolizer *s);
 
 void symbolizer__get_stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

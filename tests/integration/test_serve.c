@@ -278,6 +278,39 @@ static void expect_leaks(json_t *heap, pid_t pid, bool present)
 	}
 }
 
+/* The heap at path as pprof, read by go tool pprof: leak_malloc's flat
+ * bytes exactly, and the whole profile's. */
+static void expect_pprof(const struct server *s, const char *path, long long total)
+{
+	char file[256], cmd[1024], line[512], want_total[64];
+	long long malloc_flat = -1;
+	bool total_seen = false;
+	FILE *p;
+
+	tmp_path(file, "serve.pb.gz");
+	snprintf(cmd, sizeof(cmd), "curl -s -S -f -o %s 'http://127.0.0.1:%d%s?format=pprof'",
+		 file, s->port, path);
+	cr_assert(!system(cmd), "%s failed", cmd);
+	snprintf(cmd, sizeof(cmd), "go tool pprof -top -unit=B -nodecount=1000 %s 2>&1", file);
+	p = popen(cmd, "r");
+	cr_assert(p);
+	snprintf(want_total, sizeof(want_total), "of %lldB total", total);
+	while (fgets(line, sizeof(line), p)) {
+		long long flat;
+		char name[128];
+
+		/* "     10000B 21.57% 21.57%     10000B 21.57%  leak_malloc" */
+		if (sscanf(line, " %lldB %*s %*s %*s %*s %127s", &flat, name) == 2 &&
+		    !strcmp(name, "leak_malloc"))
+			malloc_flat = flat;
+		total_seen |= strstr(line, want_total) != NULL;
+	}
+	cr_assert(!pclose(p), "%s failed", cmd);
+	unlink(file);
+	cr_expect_eq(malloc_flat, LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE, "pprof: leak_malloc %lld", malloc_flat);
+	cr_expect(total_seen, "pprof: no '%s'", want_total);
+}
+
 /* ---- tests -------------------------------------------------------------- */
 
 Test(serve, pods_heap_and_metrics)
@@ -333,6 +366,9 @@ Test(serve, pods_heap_and_metrics)
 	cr_expect_eq(json_array_size(procs), 1);
 	cr_expect_eq(json_integer_value(json_object_get(json_array_get(procs, 0), "pid")), a.pid);
 	json_decref(heap);
+
+	/* ?format=pprof: what go tool pprof reads, with the same bytes */
+	expect_pprof(&s, path, a_bytes);
 
 	/* ?top=1: one stack, the largest */
 	strcat(path, "?top=1");

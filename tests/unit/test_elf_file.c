@@ -356,7 +356,7 @@ Test(elf_file, bad_arguments)
 	elf_file__close(NULL);
 }
 
-Test(elf_file, special_files)
+Test(elf_file, special_files, .timeout = 10)
 {
 	struct elf_file *ef = NULL;
 	char *fifo = join(tmp_dir, "fifo");
@@ -368,6 +368,9 @@ Test(elf_file, special_files)
 	cr_assert(eq(int, mkfifo(fifo, 0600), 0));
 	cr_assert(eq(int, elf_file__open(fifo, &ef), -ENOEXEC));
 	cr_assert_null(ef);
+	/* nor when command mode asks for the program interpreter */
+	cr_assert_null(elf_file__interp(fifo));
+	cr_assert_null(elf_file__interp("/dev/zero"));
 	free(fifo);
 }
 
@@ -664,4 +667,187 @@ Test(elf_file, interp_of_programs_not_libraries)
 	free(pie);
 	free(lib);
 	free(junk);
+}
+
+/* An ELF file of one symbol table only: nsyms function symbols, symbol i
+ * at 0x1000 + 16 i, all named by the string at name_off of a string table
+ * that holds one name of name_len 'a's. Malloc'd, *len set. */
+static void *symbols_only_elf(size_t nsyms, size_t name_len, size_t *len)
+{
+	size_t strsize = name_len + 2, symoff = sizeof(Elf64_Ehdr);
+	size_t stroff = symoff + nsyms * sizeof(Elf64_Sym);
+	size_t shoff = (stroff + strsize + 7) & ~(size_t)7, i;
+	unsigned char *buf;
+	Elf64_Ehdr *eh;
+	Elf64_Sym *sym;
+	Elf64_Shdr *sh;
+
+	*len = shoff + 3 * sizeof(Elf64_Shdr);
+	buf = calloc(1, *len);
+	cr_assert_not_null(buf);
+	eh = (Elf64_Ehdr *)buf;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_shoff = shoff;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 3;
+	sym = (Elf64_Sym *)(buf + symoff);
+	for (i = 1; i < nsyms; i++) {
+		sym[i].st_name = 1;
+		sym[i].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		sym[i].st_shndx = 1;
+		sym[i].st_value = 0x1000 + 16 * i;
+		sym[i].st_size = 16;
+	}
+	memset(buf + stroff + 1, 'a', name_len);
+	sh = (Elf64_Shdr *)(buf + shoff);
+	sh[1].sh_type = SHT_SYMTAB;
+	sh[1].sh_offset = symoff;
+	sh[1].sh_size = nsyms * sizeof(Elf64_Sym);
+	sh[1].sh_entsize = sizeof(Elf64_Sym);
+	sh[1].sh_link = 2;
+	sh[2].sh_type = SHT_STRTAB;
+	sh[2].sh_offset = stroff;
+	sh[2].sh_size = strsize;
+	return buf;
+}
+
+/* Many symbols that share one long name cost name length x symbols in
+ * every sort and compare: a name past the length bound is skipped, and a
+ * file whose names add up past the total bound is refused, both before
+ * the sort (without the bounds this file took minutes). */
+Test(elf_file, name_work_is_bounded)
+{
+	struct elf_file *ef = NULL;
+	unsigned char *buf;
+	size_t len;
+	char *path;
+
+	/* names of 4096 bytes are kept: the synthetic file itself is good */
+	buf = symbols_only_elf(1000, 4096, &len);
+	path = write_tmp("long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	cr_assert(eq(sz, elf_file__nsyms(ef), 999));
+	cr_assert(eq(sz, strlen(elf_file__sym_at(ef, 0x1000 + 16 * 5)->name), 4096));
+	elf_file__close(ef);
+	free(path);
+	free(buf);
+
+	/* one byte longer: no symbol is named by it */
+	buf = symbols_only_elf(1000, 4097, &len);
+	path = write_tmp("too_long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	cr_assert(eq(sz, elf_file__nsyms(ef), 0));
+	cr_assert_null(elf_file__sym_at(ef, 0x1000 + 16 * 5));
+	elf_file__close(ef);
+	free(path);
+	free(buf);
+
+	/* 200,000 names of 4 KiB: 800 MB of names in a 5 MB file */
+	buf = symbols_only_elf(200000, 4096, &len);
+	path = write_tmp("many_long_names", buf, len);
+	cr_assert(eq(int, elf_file__open(path, &ef), -ENOEXEC));
+	cr_assert_null(ef);
+	free(path);
+	free(buf);
+}
+
+/* A string table may be as large as the file: a sparse file costs no disk
+ * and would have cost its size twice in memory (libelf's copy, ours) */
+Test(elf_file, huge_string_table_refused)
+{
+	struct elf_file *ef = NULL;
+	size_t len, big = (size_t)600 << 20;
+	unsigned char *buf;
+	Elf64_Shdr *sh;
+	char *path;
+	int fd;
+
+	buf = symbols_only_elf(10, 8, &len);
+	sh = (Elf64_Shdr *)(buf + ((Elf64_Ehdr *)buf)->e_shoff);
+	sh[2].sh_size = big - sh[2].sh_offset;
+	path = write_tmp("huge_strtab", buf, len);
+	fd = open(path, O_WRONLY);
+	cr_assert(ge(int, fd, 0));
+	cr_assert(eq(int, ftruncate(fd, (off_t)big), 0));
+	close(fd);
+	cr_assert(eq(int, elf_file__open(path, &ef), -ENOEXEC));
+	cr_assert_null(ef);
+	free(path);
+	free(buf);
+}
+
+/* A file of nnotes SHT_NOTE sections after symbols_only_elf's three, all
+ * pointing at an ABI tag note but section id_at, which points at a build
+ * ID note of 20 bytes 0x11, 0x22, ... (id_at >= nnotes: none does). */
+static void *notes_elf(size_t nnotes, size_t id_at, size_t *len)
+{
+	static const uint32_t abi_tag[] = { 4, 16, NT_GNU_ABI_TAG, 0x00554e47, 0, 3, 2, 0 };
+	uint32_t id_note[3 + 1 + 5] = { 4, 20, NT_GNU_BUILD_ID, 0x00554e47 };
+	size_t base_len, notes_off, shoff, i;
+	unsigned char *base, *buf;
+	Elf64_Shdr *sh;
+
+	for (i = 0; i < 20; i++)
+		((unsigned char *)&id_note[4])[i] = (unsigned char)(0x11 * (i + 1));
+	base = symbols_only_elf(2, 8, &base_len);
+	/* the notes where the old section headers were, new headers after */
+	notes_off = ((Elf64_Ehdr *)base)->e_shoff;
+	shoff = notes_off + sizeof(abi_tag) + sizeof(id_note);
+	*len = shoff + (3 + nnotes) * sizeof(Elf64_Shdr);
+	buf = calloc(1, *len);
+	cr_assert_not_null(buf);
+	memcpy(buf, base, notes_off);
+	memcpy(buf + notes_off, abi_tag, sizeof(abi_tag));
+	memcpy(buf + notes_off + sizeof(abi_tag), id_note, sizeof(id_note));
+	memcpy(buf + shoff, base + notes_off, 3 * sizeof(Elf64_Shdr));
+	((Elf64_Ehdr *)buf)->e_shoff = shoff;
+	((Elf64_Ehdr *)buf)->e_shnum = (uint16_t)(3 + nnotes);
+	sh = (Elf64_Shdr *)(buf + shoff);
+	for (i = 0; i < nnotes; i++) {
+		sh[3 + i].sh_type = SHT_NOTE;
+		sh[3 + i].sh_addralign = 4;
+		sh[3 + i].sh_offset = notes_off + (i == id_at ? sizeof(abi_tag) : 0);
+		sh[3 + i].sh_size = i == id_at ? sizeof(id_note) : sizeof(abi_tag);
+	}
+	free(base);
+	return buf;
+}
+
+static char *build_id_of(const void *buf, size_t len)
+{
+	struct elf_file *ef = NULL;
+	char *path = write_tmp("notes", buf, len), *id;
+
+	cr_assert(eq(int, elf_file__open(path, &ef), 0));
+	id = elf_file__build_id(ef) ? strdup(elf_file__build_id(ef)) : NULL;
+	elf_file__close(ef);
+	free(path);
+	return id;
+}
+
+/* Each note section is read whole: the build ID is looked for in the
+ * first 16 only, however many headers a file has */
+Test(elf_file, note_sections_read_are_bounded)
+{
+	unsigned char *buf;
+	size_t len;
+	char *id;
+
+	buf = notes_elf(40, 15, &len);
+	id = build_id_of(buf, len);
+	cr_assert_not_null(id, "the 16th note section is read");
+	cr_assert_str_eq(id, "112233445566778899aabbccddeeff1021324354");
+	free(id);
+	free(buf);
+
+	buf = notes_elf(40, 16, &len);
+	cr_assert_null(build_id_of(buf, len), "the 17th is not");
+	free(buf);
 }

@@ -246,7 +246,7 @@ Test(symbolize, live_stripped_library)
 	assert_sym(&r[0], "lib_func_a", 2, lib);
 	assert_sym(&r[1], "lib_func_b", 0, lib);
 	/* only in the .symtab strip removed: unresolved, still placed */
-	assert_unresolved(&r[2], "not in any symbol", lib);
+	assert_unresolved(&r[2], "not in any symbol (stripped: .dynsym only, no debug file)", lib);
 	cr_assert(gt(u64, r[2].module_offset, 0));
 	symbolizer__free(s);
 	fixture_stop(fp);
@@ -835,4 +835,143 @@ Test(symbolize, self)
 	cr_assert_str_eq(r.symbol, "symbolizer__resolve");
 	cr_assert(eq(u64, r.offset, 1));
 	symbolizer__free(s);
+}
+
+/* <root>/<pid>/status with this NSpid chain and owner */
+static void add_status(pid_t pid, const char *nspid, unsigned int uid)
+{
+	char *dir = pid_dir(pid), *path = join(dir, "status");
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f, "Name:\tjava\nTgid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nNSpid:\t%s\n",
+		(int)pid, uid, uid, uid, uid, uid, uid, uid, uid, nspid);
+	cr_assert(eq(int, fclose(f), 0));
+	free(path);
+	free(dir);
+}
+
+/* <root>/<pid>/root/<rel> with text, owned by uid */
+static void add_root_file(pid_t pid, const char *rel, const char *text, unsigned int uid)
+{
+	char *dir = pid_dir(pid), *path = NULL;
+	FILE *f;
+
+	cr_assert(ge(int, asprintf(&path, "%s/root/%s", dir, rel), 0));
+	mkdirs(path);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	cr_assert(eq(int, fclose(f), 0));
+	if (uid)
+		cr_assert(eq(int, chown(path, uid, uid), 0), "chown: %s", strerror(errno));
+	free(path);
+	free(dir);
+}
+
+#define JIT_START	0x7f1000000000ull
+
+Test(symbolize, fake_root_jit_perf_map)
+{
+	const char *map =
+		"0x00007f1000000100 0x0000000000000080 void DirectLeak.leak(java.util.List, int)\n"
+		"7f1000000400 100 Interpreter\n"
+		"garbage line\n"
+		"7f1000000800 40 StubRoutines (1)";	/* no newline: still written */
+	uint64_t addrs[6] = {
+		JIT_START + 0x100 + 0x10,	/* the compiled method */
+		JIT_START + 0x400 + 0x20,	/* the interpreter */
+		JIT_START + 0x200,		/* JIT code the map does not name */
+		0x5000000010,			/* [heap] */
+		JIT_START + 0x100 + 0x80,	/* one past the method's end */
+		JIT_START + 0x800 + 1,		/* a partly written last line */
+	};
+	struct sym_result r[6];
+	struct symbolizer *s;
+
+	/* the map is named by the pid in the process's own namespace (7),
+	 * and read in its own root */
+	add_status(300, "300\t7", 1000);
+	add_root_file(300, "tmp/perf-7.map", map, 1000);
+	add_root_file(300, "tmp/perf-300.map", "7f1000000000 100000 wrong_pid_map\n", 1000);
+	add_map(300, 0x5000000000, 0x5000100000, "rw-p", 0, 0, 0, 0, "[heap]");
+	add_map(300, JIT_START, JIT_START + 0x100000, "rwxp", 0, 0, 0, 0, NULL);
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 300, addrs, 6, r), 0));
+	/* JIT code has no module: the name and offset come from the map */
+	cr_assert_not_null(r[0].symbol, "reason '%s'", r[0].reason);
+	cr_assert_str_eq(r[0].symbol, "void DirectLeak.leak(java.util.List, int)");
+	cr_assert(eq(u64, r[0].offset, 0x10));
+	cr_assert_null(r[0].module);
+	assert_unresolved(&r[1], "interpreted Java frame", NULL);
+	assert_unresolved(&r[2], "JIT code not in the perf map", NULL);
+	assert_unresolved(&r[3], "anonymous mapping", "[heap]");
+	assert_unresolved(&r[4], "JIT code not in the perf map", NULL);
+	/* perf_map__read_fd drops a last line without its newline: it may
+	 * be half written */
+	assert_unresolved(&r[5], "JIT code not in the perf map", NULL);
+	symbolizer__free(s);
+}
+
+Test(symbolize, fake_root_jit_perf_map_refused)
+{
+	char *dir = pid_dir(320), *link = join(dir, "root/tmp/perf-320.map");
+	char *host_map = join(tmp_root, "host-perf.map");
+	uint64_t addr = JIT_START + 0x10;
+	struct sym_result r;
+	struct symbolizer *s;
+	FILE *f;
+
+	/* no perf map at all */
+	add_status(310, "310", 0);
+	add_map(310, JIT_START, JIT_START + 0x1000, "r-xp", 0, 0, 0, 0, NULL);
+	/* written by someone else than the process's user or root */
+	add_status(311, "311", 1000);
+	add_root_file(311, "tmp/perf-311.map", "7f1000000000 1000 planted\n", 2000);
+	add_map(311, JIT_START, JIT_START + 0x1000, "r-xp", 0, 0, 0, 0, NULL);
+	/* a symlink out of the container's root stays inside it */
+	f = fopen(host_map, "w");
+	cr_assert_not_null(f);
+	fputs("7f1000000000 1000 host_file\n", f);
+	cr_assert(eq(int, fclose(f), 0));
+	add_status(320, "320", 0);
+	mkdirs(link);
+	cr_assert(eq(int, symlink(host_map, link), 0));
+	add_map(320, JIT_START, JIT_START + 0x1000, "r-xp", 0, 0, 0, 0, NULL);
+
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 310, &addr, 1, &r), 0));
+	assert_unresolved(&r, "JIT or anonymous code without a perf map", NULL);
+	cr_assert(eq(int, symbolizer__resolve(s, 311, &addr, 1, &r), 0));
+	assert_unresolved(&r, "JIT code; perf map not owned by the process's user, ignored", NULL);
+	cr_assert(eq(int, symbolizer__resolve(s, 320, &addr, 1, &r), 0));
+	assert_unresolved(&r, "JIT or anonymous code without a perf map", NULL);
+	symbolizer__free(s);
+	free(host_map);
+	free(link);
+	free(dir);
+}
+
+Test(symbolize, fake_root_cxx_names_demangled)
+{
+	struct file_id lib;
+	char *src = join(fixtures, "libcxx.so");
+	const uint64_t start = 0x7f2000000000;
+	uint64_t addrs[3];
+	struct sym_result r[3];
+	struct symbolizer *s;
+
+	lib = file_id(src);
+	add_file_map(330, start, start + 0x10000, 0, &lib, NULL);
+	addrs[0] = start + func_offset(src, "_ZN5leaks4Pool4growEi") + 1;
+	addrs[1] = start + func_offset(src, "_ZN5leaks5twiceIlEET_S1_");
+	addrs[2] = start + func_offset(src, "_ZN5leaks4PoolpLERKS0_") + 2;
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 330, addrs, 3, r), 0));
+	assert_sym(&r[0], "leaks::Pool::grow(int)", 1, lib.path);
+	assert_sym(&r[1], "long leaks::twice<long>(long)", 0, lib.path);
+	assert_sym(&r[2], "leaks::Pool::operator+=(leaks::Pool const&)", 2, lib.path);
+	symbolizer__free(s);
+	free(lib.path);
+	free(src);
 }

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The callback entry points of libiberty's demanglers: they write into a
+ * buffer of ours instead of xmalloc'ing (which exits the process when
+ * memory runs out), so a hostile name costs bounded memory. */
+#include <libiberty/demangle.h>
+#include <string.h>
+
+#include "demangle.h"
+
+#define DEMANGLE_OPTS	(DMGL_PARAMS | DMGL_ANSI)
+
+struct out_buf {
+	char *buf;
+	size_t sz, len;
+	bool overflow;
+};
+
+static void append(const char *s, size_t len, void *opaque)
+{
+	struct out_buf *o = opaque;
+
+	if (o->overflow || len >= o->sz - o->len) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, len);
+	o->len += len;
+	o->buf[o->len] = '\0';
+}
+
+static bool run(int (*fn)(const char *, int, demangle_callbackref, void *),
+		const char *name, char *buf, size_t sz)
+{
+	struct out_buf o = { .buf = buf, .sz = sz };
+
+	buf[0] = '\0';
+	return fn(name, DEMANGLE_OPTS, append, &o) && !o.overflow && o.len;
+}
+
+bool demangle(const char *name, char *buf, size_t sz)
+{
+	bool rust_v0, itanium;
+
+	if (!name || !buf || sz < 2 || strnlen(name, DEMANGLE_MAX_INPUT + 1) > DEMANGLE_MAX_INPUT)
+		return false;
+	rust_v0 = !strncmp(name, "_R", 2);
+	itanium = !strncmp(name, "_Z", 2);
+	if (!rust_v0 && !itanium)
+		return false;
+	/* Rust's legacy names are valid Itanium names too (_ZN...17h<hash>E):
+	 * asked first, the Rust demangler takes only those and drops the hash */
+	if (run(rust_demangle_callback, name, buf, sz))
+		return true;
+	if (itanium && run(cplus_demangle_v3_callback, name, buf, sz))
+		return true;
+	buf[0] = '\0';
+	return false;
+}
