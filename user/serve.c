@@ -427,6 +427,10 @@ static struct mt_profile *heap_profile(struct serve *srv, const struct serve_que
 	}
 	if (!err && (srv->opts->events & MT_EVENTS_KERNEL) && report__add_accounts(p, h->tracer))
 		warn("cannot account for the RSS of %s", value);
+	if (!err)
+		err = mt_profile__add_note(p, "stats and drops count every process memtrail "
+					   "traces, not only this %s's",
+					   kind == MT_TARGET_POD ? "pod" : "cgroup");
 	if (!err && since_ns)
 		err = mt_profile__add_note(p, "a %u s window: what was allocated during it "
 					   "and was still outstanding at its end%s", q->seconds,
