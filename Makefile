@@ -159,8 +159,12 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 # JVM under qemu's emulation takes minutes to start
 VMTEST_KERNELS ?= 6.1 6.12
 # test_formats is left out too: it checks what other tools (go, Chromium)
-# make of the output, and Chromium under emulation takes minutes as well
-VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java $(OUTPUT)/tests/test_formats,$(INTEG_BINS))
+# make of the output, and Chromium under emulation takes minutes as well;
+# and test_serve: its HTTP side is kernel-independent (the --cgroup tracing
+# under it has its own suite there), and its 150 churn rounds of fork, exec
+# and curl take minutes under emulation
+VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java $(OUTPUT)/tests/test_formats \
+	$(OUTPUT)/tests/test_serve,$(INTEG_BINS))
 vmtest: memtrail $(VMTEST_BINS) $(WORKLOADS)
 	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
 		env $(TEST_ENV) tests/run-suites.sh $(VMTEST_BINS)
