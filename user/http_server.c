@@ -255,12 +255,24 @@ struct http_server *http_server__start(const struct http_server_opts *opts)
 
 void http_server__stop(struct http_server *srv)
 {
+	int i;
+
 	if (!srv)
 		return;
 	/* quiesced first, libmicrohttpd hands the socket back rather than
 	 * closing it itself: closed exactly once, the port is free after */
 	MHD_quiesce_daemon(srv->daemon);
 	close(srv->opts.listen_fd);
+	/* answers in flight (a window woken by the stop) get out first; an
+	 * idle keep-alive connection holds the stop up 2 s at most */
+	for (i = 0; i < 200; i++) {
+		const union MHD_DaemonInfo *info =
+			MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!info || !info->num_connections)
+			break;
+		usleep(10000);
+	}
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 }

@@ -33,6 +33,9 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 #define SERVE_REFRESH_NS 2000000000ull	/* the group table, between requests */
 #define SERVE_STALL_NS 10000000000ull	/* a loop silent this long is unhealthy */
 #define SERVE_POLL_MS 200
+/* windows waiting at once: the rest of the connections stay free for
+ * /healthz and the scrapes */
+#define SERVE_MAX_WINDOWS 4
 
 enum health { HEALTH_STARTING, HEALTH_OK, HEALTH_ROOT_GONE, HEALTH_STOPPING };
 
@@ -51,6 +54,7 @@ struct serve {
 	pthread_cond_t stop_cond; /* wakes waiting windows at shutdown */
 	bool stopping;
 	atomic_int health;
+	atomic_int windows;	/* ?seconds=N requests waiting */
 	atomic_uint_fast64_t last_loop_ns;
 	uint64_t start_ns;
 };
@@ -471,10 +475,21 @@ static void reply_heap(struct serve *srv, const struct serve_query *q, struct ht
 		return;
 	}
 	if (!err && q->seconds) {
+		bool open;
+
+		if (atomic_fetch_add(&srv->windows, 1) >= SERVE_MAX_WINDOWS) {
+			atomic_fetch_sub(&srv->windows, 1);
+			free(set.v);
+			http_reply_error(rep, 503, "%d windows are open already: try again "
+					 "when one has ended", SERVE_MAX_WINDOWS);
+			return;
+		}
 		/* the window opens now; the tracer keeps running meanwhile */
 		since_ns = now_ns();
 		debug("%s: a %u s window opened", what, q->seconds);
-		if (!wait_until(srv, since_ns + q->seconds * 1000000000ull)) {
+		open = wait_until(srv, since_ns + q->seconds * 1000000000ull);
+		atomic_fetch_sub(&srv->windows, 1);
+		if (!open) {
 			free(set.v);
 			http_reply_error(rep, 503, "stopping");
 			return;

@@ -573,6 +573,51 @@ Test(serve, churn_is_forgotten)
 	child_close(&keep);
 }
 
+/* At most 4 windows wait at once, /healthz answers meanwhile, and a stop
+ * ends waiting windows (503) at once instead of after 300 s. */
+Test(serve, windows_capped_and_stopped)
+{
+	char a_dir[2048], path[256], cmd[512], log[16384] = "", want[128];
+	struct child a;
+	struct server s;
+	FILE *curls[4];
+	double t0;
+	int i, status;
+	char *body;
+
+	make_cg("a", a_dir, sizeof(a_dir));
+	start_leaky(&a);
+	move_to(a_dir, a.pid);
+	start_serve(&s, NULL);
+	snprintf(path, sizeof(path), "/cgroups/%llu/heap?seconds=300", (unsigned long long)dir_id(a_dir));
+	snprintf(cmd, sizeof(cmd), "curl -s --max-time 200 -o /dev/null -w '%%{http_code}' "
+		 "'http://127.0.0.1:%d%s'", s.port, path);
+	snprintf(want, sizeof(want), "cgroup id %llu: a 300 s window opened",
+		 (unsigned long long)dir_id(a_dir));
+	for (i = 0; i < 4; i++) {
+		curls[i] = popen(cmd, "r");
+		cr_assert(curls[i]);
+		cr_assert(wait_for(&s.c.err, want, 30000, log, sizeof(log)), "window %d: %s", i, log);
+	}
+	expect_error(&s, "GET", path, 503);
+	body = get(&s, "GET", "/healthz", &status);
+	cr_expect_eq(status, 200);
+	free(body);
+	t0 = now_s();
+	cr_expect_eq(stop_serve(&s, SIGTERM), 0);
+	cr_expect_lt(now_s() - t0, 30, "the stop waited for the windows");
+	for (i = 0; i < 4; i++) {
+		char code[16] = "";
+
+		cr_expect(fgets(code, sizeof(code), curls[i]));
+		cr_expect_str_eq(code, "503");
+		pclose(curls[i]);
+	}
+	say(&a, "exit\n");
+	reap(&a, 5000);
+	child_close(&a);
+}
+
 /* A stop closes the port: nothing answers there afterwards. */
 Test(serve, stop_closes_the_port)
 {
