@@ -564,8 +564,8 @@ static int run(const struct options *opts, struct serve *srv)
 	}
 	if (rc)
 		goto out;
-	/* the clock starts before the line a caller waits for: what it does
-	 * after reading the line is never older than the trace */
+	/* before the line that tells the world probes are in: an allocation
+	 * made right after it must never look older than the trace */
 	s.start_s = now_s();
 	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
 	     tracer__nprobes(s.tracer));
