@@ -177,7 +177,7 @@ struct serve *serve__new(struct options *opts, int *rc)
 	gopts.mount = srv->mount;
 	gopts.root = srv->root;
 	gopts.max_groups = opts->max_groups;
-	gopts.classify = NULL;
+	gopts.classify = groups__classify_kube;
 	srv->groups = groups__new(&gopts);
 	if (!srv->groups) {
 		*rc = EXIT_RUNTIME;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "array.h"
+#include "kube.h"
 #include "serve_groups.h"
 
 #define WALK_MAX_DEPTH 32
@@ -527,4 +528,29 @@ bool group__has_pid(const struct group *grp, pid_t pid)
 void groups__get_stats(const struct groups *g, struct groups_stats *st)
 {
 	*st = g->stats;
+}
+
+void groups__classify_kube(const char *path, struct group_class *out)
+{
+	struct kube_cgroup kc, kp;
+	char prefix[4096];
+	size_t i, len = strlen(path);
+
+	if (kube__parse_path(path, &kc) || len >= sizeof(prefix))
+		return;
+	/* the pod's own cgroup: the shortest prefix naming the same pod */
+	for (i = 1; i <= len && !out->pod_len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		if (!kube__parse_path(prefix, &kp) && !strcmp(kp.pod_uid, kc.pod_uid))
+			out->pod_len = i;
+	}
+	if (!out->pod_len)
+		return;
+	out->is_pod = true;
+	snprintf(out->pod_uid, sizeof(out->pod_uid), "%s", kc.pod_uid);
+	snprintf(out->qos, sizeof(out->qos), "%s", kube_qos__str(kc.qos));
+	snprintf(out->container_id, sizeof(out->container_id), "%s", kc.container_id);
 }

@@ -83,4 +83,8 @@ const struct group *groups__of_pid(const struct groups *g, pid_t pid);
 bool group__has_pid(const struct group *grp, pid_t pid);
 void groups__get_stats(const struct groups *g, struct groups_stats *st);
 
+/* Kubernetes' layout (kube.c): a pod's containers, and the pod's own
+ * cgroup, fold into one group keyed by the pod UID. */
+void groups__classify_kube(const char *path, struct group_class *out);
+
 #endif /* MT_SERVE_GROUPS_H */

@@ -290,3 +290,65 @@ Test(serve_groups, the_whole_mount)
 	cr_assert(eq(str, groups__at(g, 0)->cgroup, "/x"));
 	groups__free(g);
 }
+
+#define UID1 "0a1b2c3d-1111-4222-8333-444455556666"
+#define UID1_SD "0a1b2c3d_1111_4222_8333_444455556666"
+#define UID2 "fedcba98-7654-4321-8765-0123456789ab"
+#define CID1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define CID2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+/* The systemd driver's layout, as the kubelet makes it under containerd;
+ * and the cgroupfs driver's. */
+Test(serve_groups, kubernetes_systemd_layout)
+{
+	struct groups *g;
+	const struct group *p;
+
+	cg("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID1_SD ".slice/"
+	   "cri-containerd-" CID1 ".scope", "101\n102\n");
+	cg("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID1_SD ".slice/"
+	   "cri-containerd-" CID2 ".scope", "103\n");
+	cg("/kubepods.slice/kubepods-pod" UID2 ".slice/crio-" CID1 ".scope", "201\n");
+	cg("/kubepods.slice/kubepods-besteffort.slice", "");
+	g = make("/kubepods.slice", 0, groups__classify_kube);
+	cr_assert(eq(int, groups__refresh(g), 0));
+	cr_assert(eq(sz, groups__count(g), 2));
+	p = groups__find_pod(g, UID1);
+	cr_assert(not(eq(ptr, (void *)p, NULL)));
+	cr_assert(eq(str, p->cgroup, "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+		     UID1_SD ".slice"));
+	cr_assert(eq(str, (char *)p->qos, "burstable"));
+	cr_assert(eq(sz, p->nmembers, 2));
+	cr_assert(eq(sz, p->npids, 3));
+	cr_assert(eq(str, (char *)p->members[0].container_id, CID1));
+	cr_assert(eq(str, (char *)p->members[1].container_id, CID2));
+	cr_assert(eq(u64, p->cgroup_id, ino(p->cgroup)));
+	p = groups__find_pod(g, UID2);
+	cr_assert(not(eq(ptr, (void *)p, NULL)));
+	cr_assert(eq(str, (char *)p->qos, "guaranteed"));
+	cr_assert(eq(ptr, (void *)groups__of_pid(g, 201), (void *)p));
+	groups__free(g);
+}
+
+Test(serve_groups, kubernetes_cgroupfs_layout)
+{
+	struct groups *g;
+	const struct group *p;
+
+	cg("/kubepods/besteffort/pod" UID1 "/" CID1, "11\n");
+	cg("/kubepods/pod" UID2 "/" CID2, "22\n");
+	cg("/kubepods/besteffort/not-a-pod", "33\n");	/* a cgroup, no pod's */
+	g = make("/kubepods", 0, groups__classify_kube);
+	cr_assert(eq(int, groups__refresh(g), 0));
+	cr_assert(eq(sz, groups__count(g), 3));
+	p = groups__find_pod(g, UID1);
+	cr_assert(not(eq(ptr, (void *)p, NULL)));
+	cr_assert(eq(str, p->cgroup, "/kubepods/besteffort/pod" UID1));
+	cr_assert(eq(str, (char *)p->qos, "besteffort"));
+	cr_assert(eq(str, (char *)p->members[0].container_id, CID1));
+	p = groups__of_pid(g, 33);
+	cr_assert(not(eq(ptr, (void *)p, NULL)));
+	cr_assert(not(p->is_pod));
+	cr_assert(eq(str, p->cgroup, "/kubepods/besteffort/not-a-pod"));
+	groups__free(g);
+}
