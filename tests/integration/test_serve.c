@@ -15,6 +15,7 @@ static char cg_mount[512];
 static char cg_root[1024];	/* this test's group, absolute */
 static char cg_rel[256];	/* the same, relative to the mount */
 static char made[256][2048];	/* every directory made, in order */
+static char cg_root_arg[2048];	/* what serve gets as --cgroup */
 static int nmade;
 
 /* The cgroup2 mount from /proc/self/mountinfo. */
@@ -94,6 +95,7 @@ static void setup(void)
 	remove_cg(cg_root); /* a leftover of a crashed run with this pid */
 	cr_assert(!mkdir(cg_root, 0755), "mkdir %s: %s", cg_root, strerror(errno));
 	strcpy(made[nmade++], cg_root);
+	strcpy(cg_root_arg, cg_root);
 }
 
 static void teardown(void)
@@ -114,7 +116,7 @@ struct server {
 static void start_serve(struct server *s, char **extra)
 {
 	char *argv[32] = { (char *)mt_bin(), "serve", "--listen", "127.0.0.1:0",
-			   "--cgroup", cg_root, "-v" };
+			   "--cgroup", cg_root_arg, "-v" };
 	char line[512], log[8192] = "";
 	int i = 7;
 
@@ -410,6 +412,99 @@ Test(serve, pods_heap_and_metrics)
 	expect_error(&s, "POST", "/pods", 405);
 
 	cr_expect_eq(stop_serve(&s, SIGTERM), 0, "serve did not stop cleanly on SIGTERM");
+	say(&a, "exit\n");
+	say(&b, "exit\n");
+	reap(&a, 5000);
+	reap(&b, 5000);
+	child_close(&a);
+	child_close(&b);
+}
+
+#define POD_UID "0a1b2c3d-1111-4222-8333-444455556666"
+#define POD_UID_SD "0a1b2c3d_1111_4222_8333_444455556666"
+#define CID_1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define CID_2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+/* A pod as the kubelet lays it out (systemd driver, containerd) inside
+ * the test's group: its two containers' processes are one pod in /pods,
+ * one heap at /pods/UID/heap, one series in /metrics. */
+Test(serve, kubernetes_pod)
+{
+	char kp[2048], qos[2048], pod[2048], c1[2048], c2[2048], series[2200], pod_rel[2048];
+	char path[256], *text, *extra[] = { NULL };
+	struct child a, b;
+	struct server s;
+	json_t *pods, *e, *heap, *procs;
+	long long bytes, allocs, pod_bytes;
+	int status;
+
+	make_cg("kubepods.slice", kp, sizeof(kp));
+	make_cg("kubepods.slice/kubepods-burstable.slice", qos, sizeof(qos));
+	make_cg("kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID_SD ".slice",
+		pod, sizeof(pod));
+	make_cg("kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID_SD ".slice/"
+		"cri-containerd-" CID_1 ".scope", c1, sizeof(c1));
+	make_cg("kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID_SD ".slice/"
+		"cri-containerd-" CID_2 ".scope", c2, sizeof(c2));
+	snprintf(pod_rel, sizeof(pod_rel), "%s", pod + strlen(cg_mount));
+	start_leaky(&a);
+	start_leaky(&b);
+	move_to(c1, a.pid);
+	move_to(c2, b.pid);
+	/* serve's root is the kubepods root, as on a node */
+	strcpy(cg_root_arg, kp);
+	start_serve(&s, extra);
+	leaky_go(&a, NULL, 0);
+	leaky_go(&b, NULL, 0);
+
+	pods = get_json(&s, "/pods", 200);
+	cr_assert_eq(json_array_size(json_object_get(pods, "pods")), 1,
+		     "%s", json_dumps(pods, JSON_COMPACT));
+	e = json_array_get(json_object_get(pods, "pods"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(e, "pod_uid")), POD_UID);
+	cr_expect_str_eq(json_string_value(json_object_get(e, "qos")), "burstable");
+	cr_expect_str_eq(json_string_value(json_object_get(e, "cgroup")), pod_rel);
+	cr_expect_eq((uint64_t)json_integer_value(json_object_get(e, "cgroup_id")), dir_id(pod));
+	cr_expect_eq(json_array_size(json_object_get(e, "pids")), 2);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(e, "cgroups"), 0),
+							   "container_id")), CID_1);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(e, "cgroups"), 1),
+							   "container_id")), CID_2);
+	cr_expect_str_eq(json_string_value(json_object_get(e, "heap")), "/pods/" POD_UID "/heap");
+	pod_bytes = json_integer_value(json_object_get(e, "outstanding_bytes"));
+	json_decref(pods);
+
+	/* both containers' leaks, each exact, in one profile */
+	heap = get_json(&s, "/pods/" POD_UID "/heap", 200);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(heap, "target"), "kind")), "pod");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(heap, "target"), "value")),
+			 POD_UID);
+	expect_leaks(heap, a.pid, true);
+	expect_leaks(heap, b.pid, true);
+	sum_by_symbol(heap, 0, "leak_malloc", &bytes, &allocs);
+	cr_expect_eq(bytes, 2 * LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE);
+	cr_expect_eq(sum_heap(heap), pod_bytes);
+	procs = json_object_get(heap, "processes");
+	cr_expect_eq(json_array_size(procs), 2);
+	json_decref(heap);
+	/* the systemd spelling of the UID names the same pod */
+	heap = get_json(&s, "/pods/" POD_UID_SD "/heap", 200);
+	json_decref(heap);
+	snprintf(path, sizeof(path), "/cgroups/%llu/heap", (unsigned long long)dir_id(pod));
+	heap = get_json(&s, path, 200);
+	cr_expect_eq(sum_heap(heap), pod_bytes);
+	json_decref(heap);
+
+	text = get(&s, "GET", "/metrics", &status);
+	snprintf(series, sizeof(series), "memtrail_outstanding_bytes{pod_uid=\"%s\",cgroup=\"%s\"}",
+		 POD_UID, pod_rel);
+	cr_expect_eq(metric(text, series), pod_bytes, "%s in:\n%s", series, text);
+	snprintf(series, sizeof(series), "memtrail_group_processes{pod_uid=\"%s\",cgroup=\"%s\"}",
+		 POD_UID, pod_rel);
+	cr_expect_eq(metric(text, series), 2);
+	free(text);
+
+	cr_expect_eq(stop_serve(&s, SIGTERM), 0);
 	say(&a, "exit\n");
 	say(&b, "exit\n");
 	reap(&a, 5000);
