@@ -20,7 +20,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS := $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	-I$(OUTPUT) -Ibpf -Iuser
-LIBS := -lbpf -lelf -liberty -lz -lmicrohttpd -pthread
+LIBS := -lbpf -ldw -lelf -liberty -lz -lmicrohttpd -pthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Ibpf
 # the system headers clang -target bpf lacks (asm/types.h, ...)
@@ -183,7 +183,7 @@ deps:
 	apt-get update
 	apt-get install -y --no-install-recommends make clang llvm gcc g++ libc6-dev binutils \
 		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-		libiberty-dev openjdk-17-jdk-headless \
+		libdw-dev libiberty-dev openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev libmicrohttpd-dev curl \
 		golang-go chromium \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \

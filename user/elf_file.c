@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "debuglink.h"
 #include "elf_file.h"
 
 /* bounds on what a file can make us allocate or walk */
@@ -74,6 +75,9 @@ struct elf_file {
 	uint64_t name_bytes;	/* summed lengths of the names kept */
 	bool has_symtab;
 	char *build_id;		/* GNU build ID in lowercase hex, NULL if none */
+	unsigned char *debuglink; /* .gnu_debuglink contents, NULL if none */
+	size_t debuglink_len;
+	bool has_dwarf;		/* a .debug_info (or .zdebug_info) with contents */
 };
 
 enum { TAB_SYMTAB, TAB_DYNSYM };
@@ -442,6 +446,41 @@ static void load_build_id(struct elf_file *ef, Elf *elf, int fd, uint64_t fsize)
 		}
 }
 
+/* What the symbolizer needs to find debug info: the .gnu_debuglink
+ * contents (small: read whole, bounded) and whether DWARF is here. A
+ * malformed section table only leaves them unset. */
+static void load_debug_sections(struct elf_file *ef, Elf *elf, int fd, uint64_t fsize)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || !sh.sh_size ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) {
+			ef->has_dwarf = true;
+		} else if (!strcmp(name, ".gnu_debuglink") && !ef->debuglink &&
+			   sh.sh_size <= DEBUGLINK_SECTION_MAX &&
+			   in_file(sh.sh_offset, sh.sh_size, fsize)) {
+			ef->debuglink = malloc(sh.sh_size);
+			if (ef->debuglink &&
+			    pread(fd, ef->debuglink, sh.sh_size, (off_t)sh.sh_offset) ==
+				    (ssize_t)sh.sh_size) {
+				ef->debuglink_len = sh.sh_size;
+			} else {
+				free(ef->debuglink);
+				ef->debuglink = NULL;
+			}
+		}
+	}
+}
+
 int elf_file__open_fd(int fd, struct elf_file **out)
 {
 	struct elf_file *ef = NULL;
@@ -509,6 +548,7 @@ int elf_file__open_fd(int fd, struct elf_file **out)
 	if (err)
 		goto cleanup;
 	load_build_id(ef, elf, fd, fsize);
+	load_debug_sections(ef, elf, fd, fsize);
 	*out = ef;
 	ef = NULL;
 cleanup:
@@ -544,7 +584,20 @@ void elf_file__close(struct elf_file *ef)
 	free(ef->strtabs[TAB_SYMTAB]);
 	free(ef->strtabs[TAB_DYNSYM]);
 	free(ef->build_id);
+	free(ef->debuglink);
 	free(ef);
+}
+
+int elf_file__debuglink(const struct elf_file *ef, const char **name, uint32_t *crc)
+{
+	if (!ef || !ef->debuglink)
+		return -ENOENT;
+	return debuglink__parse(ef->debuglink, ef->debuglink_len, name, crc);
+}
+
+bool elf_file__has_dwarf(const struct elf_file *ef)
+{
+	return ef && ef->has_dwarf;
 }
 
 bool elf_file__has_symtab(const struct elf_file *ef)

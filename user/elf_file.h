@@ -33,6 +33,13 @@ size_t elf_file__nsyms(const struct elf_file *ef);
 /* The GNU build ID (NT_GNU_BUILD_ID note) in lowercase hex; NULL if none. */
 const char *elf_file__build_id(const struct elf_file *ef);
 
+/* The separate debug file this one names (.gnu_debuglink): 0 with *name
+ * (valid while ef is open) and *crc; -ENOENT without one, -EINVAL when
+ * malformed or escaping (debuglink.h). */
+int elf_file__debuglink(const struct elf_file *ef, const char **name, uint32_t *crc);
+/* True when the file carries DWARF (.debug_info, compressed or not). */
+bool elf_file__has_dwarf(const struct elf_file *ef);
+
 /* The function symbol whose [vaddr, vaddr+size) holds vaddr, or NULL. */
 const struct elf_sym *elf_file__sym_at(const struct elf_file *ef, uint64_t vaddr);
 /* A defined function symbol named name (GLOBAL/WEAK preferred); NULL if none. */

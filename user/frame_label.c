@@ -54,22 +54,34 @@ const char *frame_label__kind(const struct mt_sample *s, char *buf, size_t len)
 	return buf;
 }
 
+/* Bytes that may pass as they are start a run, written with one call:
+ * names are written millions of times in a large profile. */
 void frame_label__put_clean(FILE *out, const char *s, const char *extra)
 {
+	const char *run = s;
 	size_t len;
 
 	while (*s) {
 		unsigned char c = *s;
-		bool ok = jw_utf8_next(s, &len);
+		bool ok;
 
-		if (len == 1 && (c < 0x20 || c == 0x7f || (extra && strchr(extra, c))))
-			ok = false;
-		else if (len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
-			ok = false; /* U+0080..U+009F */
-		if (ok)
-			fwrite(s, 1, len, out);
-		else
+		if (c >= 0x20 && c < 0x7f) {
+			len = 1;
+			ok = !extra || !strchr(extra, c);
+		} else if (c < 0x80) {
+			len = 1;
+			ok = false; /* C0, DEL */
+		} else {
+			ok = jw_utf8_next(s, &len);
+			if (len == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+				ok = false; /* U+0080..U+009F */
+		}
+		if (!ok) {
+			fwrite(run, 1, (size_t)(s - run), out);
 			fputc('?', out);
+			run = s + len;
+		}
 		s += len;
 	}
+	fwrite(run, 1, (size_t)(s - run), out);
 }

@@ -36,11 +36,11 @@ static int put_sample(FILE *f, const struct mt_sample *s)
 	/* frames[0] is the innermost: walk outwards from the root */
 	for (i = s->nframes; i-- > 0;) {
 		const struct mt_frame *fr = &s->frames[i];
-		char *label = frame_label(fr);
+		char *label = fr->symbol ? NULL : frame_label(fr);
 
-		if (!label)
+		if (!fr->symbol && !label)
 			return -errno;
-		put_name(f, label);
+		put_name(f, fr->symbol ? fr->symbol : label);
 		free(label);
 		/* innermost first: the outermost inlined call comes next */
 		for (j = fr->ninlines; j-- > 0;)

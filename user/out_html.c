@@ -55,11 +55,11 @@ static int put_stack(struct json_writer *w, struct str_table *names, const struc
 	/* root-first; an inlined call sits above the function it is in */
 	for (i = s->nframes; i-- > 0 && !err;) {
 		const struct mt_frame *fr = &s->frames[i];
-		char *label = frame_label(fr);
+		char *label = fr->symbol ? NULL : frame_label(fr);
 
-		if (!label)
+		if (!fr->symbol && !label)
 			return -ENOMEM;
-		err = put_name(w, names, label);
+		err = put_name(w, names, fr->symbol ? fr->symbol : label);
 		free(label);
 		for (j = fr->ninlines; j-- > 0 && !err;)
 			err = put_name(w, names, fr->inlines[j].symbol ? fr->inlines[j].symbol : "?");
@@ -113,6 +113,8 @@ static int build_json(const struct mt_profile *p, const struct out_opts *o, char
 	for (i = 0; i < p->ndrops; i++) {
 		char line[128];
 
+		if (!p->drops[i].value)
+			continue;
 		snprintf(line, sizeof(line), "dropped %s: %" PRIu64, p->drops[i].name,
 			 p->drops[i].value);
 		jw_string(w, line);

@@ -17,7 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "debuglink.h"
 #include "demangle.h"
+#include "dwarf_info.h"
 #include "elf_file.h"
 #include "perf_map.h"
 #include "proc_ids.h"
@@ -27,6 +29,8 @@
 #define PROCFS_ROOT	"/proc"
 /* demangled names longer than this stay mangled */
 #define DEMANGLED_MAX	2048
+/* (module, address) source positions kept; past it, no inlines */
+#define ADDR_CACHE_MAX	(1u << 20)
 #define OPEN_FLAGS	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 #define offsetofend(type, member) \
@@ -51,6 +55,24 @@ struct module {
 	struct elf_file *ef;	/* NULL until loaded, or when loading failed */
 	int err;		/* why ef is NULL; -ENOEXEC is final */
 	bool via_map_files;	/* the path no longer held the mapped file */
+	struct elf_file *dbg;	/* separate debug file (its .symtab), or NULL */
+	struct dwarf_info *dw;	/* DWARF of the debug file or the module */
+};
+
+/* The source position of one (module, address), resolved once: results
+ * point into it for the symbolizer's lifetime. */
+struct addr_entry {
+	const struct module *mod;	/* NULL: free slot */
+	uint64_t vaddr;
+	const char *file;
+	uint32_t line;
+	uint32_t ninl;
+	struct sym_inline *inl;
+};
+
+struct addr_cache {
+	struct addr_entry *v;
+	size_t cap, n;		/* cap: 0 or a power of two */
 };
 
 struct vma_info {
@@ -72,6 +94,8 @@ struct symbolizer {
 	struct sorted_vec snaps;	/* struct snapshot *, by pid */
 	struct sorted_vec mods;		/* struct module *, by key */
 	struct sorted_vec strs;		/* char *, by strcmp */
+	struct addr_cache lines;
+	char *debug_root;
 	struct symbolizer_stats stats;
 };
 
@@ -169,7 +193,7 @@ static bool is_anonymous(const char *path)
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 {
-	const char *root = PROCFS_ROOT;
+	const char *root = PROCFS_ROOT, *debug_root = DEBUG_ROOT;
 	struct symbolizer *s;
 	size_t i;
 
@@ -194,8 +218,13 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 		return NULL;
 	if (opts && opts->sz >= offsetofend(struct symbolizer_opts, java))
 		s->java = opts->java;
+	if (opts && opts->sz >= offsetofend(struct symbolizer_opts, debug_root) &&
+	    opts->debug_root)
+		debug_root = opts->debug_root;
 	s->procfs_root = strdup(root);
-	if (!s->procfs_root) {
+	s->debug_root = strdup(debug_root);
+	if (!s->procfs_root || !s->debug_root) {
+		free(s->debug_root);
 		free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -225,8 +254,14 @@ void symbolizer__free(struct symbolizer *s)
 		struct module *mod = s->mods.v[i];
 
 		elf_file__close(mod->ef);
+		elf_file__close(mod->dbg);
+		dwarf_info__close(mod->dw);
 		free(mod);
 	}
+	for (i = 0; i < s->lines.cap; i++)
+		free(s->lines.v[i].inl);
+	free(s->lines.v);
+	free(s->debug_root);
 	for (i = 0; i < s->strs.n; i++)
 		free(s->strs.v[i]);
 	free(s->snaps.v);
@@ -462,6 +497,93 @@ static int open_module(const struct symbolizer *s, pid_t pid, const struct proc_
 	return fd;
 }
 
+/* A debug file candidate: not the module itself (a debuglink naming its
+ * own file), and with the CRC the debuglink promised. Takes fd; returns
+ * it or -errno. */
+static int check_debug_file(int fd, const struct stat *self, uint32_t crc)
+{
+	struct stat st;
+	uint32_t got;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || (st.st_dev == self->st_dev && st.st_ino == self->st_ino) ||
+	    debuglink__crc_fd(fd, &got) || got != crc) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* The module's separate debug file, by build ID and then by debuglink.
+ * Bounded: one build-ID path, three debuglink paths (each tried in the
+ * process's root, then on the host), one CRC per candidate; the debug
+ * file's own debuglink is never followed. An fd or -errno. */
+static int open_debug_file(const struct symbolizer *s, pid_t pid, const char *path,
+			   const struct elf_file *ef, int mod_fd)
+{
+	char *cands[DEBUGLINK_CANDIDATES], *bid_path;
+	const char *name, *bid = elf_file__build_id(ef);
+	struct stat self;
+	uint32_t crc;
+	int fd = -ENOENT, n, i;
+
+	if (fstat(mod_fd, &self))
+		return -errno;
+	/* the build ID names the content: the host's debug root serves a
+	 * container's binaries as well */
+	if (bid && (bid_path = debuglink__build_id_path(s->debug_root, bid))) {
+		struct stat st;
+
+		fd = open_host_path(bid_path);
+		free(bid_path);
+		if (fd >= 0 && (fstat(fd, &st) ||
+				(st.st_dev == self.st_dev && st.st_ino == self.st_ino))) {
+			close(fd);
+			fd = -ESTALE;
+		}
+		if (fd >= 0)
+			return fd;
+	}
+	if (elf_file__debuglink(ef, &name, &crc) || path[0] != '/')
+		return -ENOENT;
+	n = debuglink__candidates(path, name, s->debug_root, cands);
+	for (i = 0; i < n; i++) {
+		/* beside the binary: in the process's root first */
+		if (fd < 0 && i < 2)
+			fd = check_debug_file(open_in_root(s, pid, cands[i]), &self, crc);
+		if (fd < 0)
+			fd = check_debug_file(open_host_path(cands[i]), &self, crc);
+		free(cands[i]);
+	}
+	return n < 0 ? n : fd;
+}
+
+/* Symbols and DWARF from the debug file when there is one; DWARF from the
+ * module itself otherwise. A debug file whose build ID differs from the
+ * module's is not used. Failures leave the module as it is. */
+static void load_debug(const struct symbolizer *s, pid_t pid, const char *path,
+		       struct module *mod, int mod_fd)
+{
+	const char *bid = elf_file__build_id(mod->ef), *dbid;
+	int fd;
+
+	fd = open_debug_file(s, pid, path, mod->ef, mod_fd);
+	if (fd >= 0 && !elf_file__open_fd(fd, &mod->dbg)) {
+		dbid = elf_file__build_id(mod->dbg);
+		if (bid && dbid && strcmp(bid, dbid)) {
+			elf_file__close(mod->dbg);
+			mod->dbg = NULL;
+		}
+	}
+	if (mod->dbg && elf_file__has_dwarf(mod->dbg))
+		dwarf_info__open_fd(fd, &mod->dw);
+	else if (elf_file__has_dwarf(mod->ef))
+		dwarf_info__open_fd(mod_fd, &mod->dw);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void load_module(struct symbolizer *s, pid_t pid, const struct proc_map *m,
 			const char *path, struct module *mod)
 {
@@ -475,6 +597,10 @@ static void load_module(struct symbolizer *s, pid_t pid, const struct proc_map *
 		goto cleanup;
 	}
 	err = elf_file__open_fd(fd, &ef);
+	if (!err) {
+		mod->ef = ef;
+		load_debug(s, pid, path, mod, fd);
+	}
 	close(fd);
 cleanup:
 	if (err) {
@@ -542,16 +668,25 @@ static struct snapshot *find_snapshot(const struct symbolizer *s, pid_t pid)
 	return found ? s->snaps.v[pos] : NULL;
 }
 
-/* A readable name for an ELF symbol: demangled (C++, Rust), interned. */
+/* A readable name for an ELF symbol: demangled (C++, Rust), without the
+ * symbol version a debug file's .symtab spells out ("pthread_create@@
+ * GLIBC_2.34" is the pthread_create a program calls), interned. */
 static const char *display_name(struct symbolizer *s, const char *name)
 {
-	char buf[DEMANGLED_MAX];
-	const char *out;
+	char base[DEMANGLE_MAX_INPUT + 1], buf[DEMANGLED_MAX];
+	const char *at = strchr(name, '@'), *orig = name, *out = NULL;
 
-	if (!demangle(name, buf, sizeof(buf)))
-		return name;
-	out = intern(s, buf);
-	return out ? out : name;
+	if (at && at != name && (size_t)(at - name) < sizeof(base)) {
+		memcpy(base, name, (size_t)(at - name));
+		base[at - name] = '\0';
+		name = base;
+	}
+	if (demangle(name, buf, sizeof(buf)))
+		out = intern(s, buf);
+	else if (name == base)
+		out = intern(s, base);
+	/* out of memory: the name as the file has it */
+	return out ? out : orig;
 }
 
 /* An address in memory no file backs: JIT code named by the process's
@@ -593,10 +728,93 @@ static void resolve_anonymous(struct symbolizer *s, const struct snapshot *snap,
 	r->offset = addr - e->start;
 }
 
+static size_t addr_hash(const struct module *mod, uint64_t vaddr)
+{
+	uint64_t h = (vaddr ^ (uint64_t)(uintptr_t)mod) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (mod, vaddr): its entry, or the free slot it would take. */
+static struct addr_entry *addr_slot(struct addr_cache *c, const struct module *mod,
+				    uint64_t vaddr)
+{
+	size_t i = addr_hash(mod, vaddr) & (c->cap - 1);
+
+	while (c->v[i].mod && (c->v[i].mod != mod || c->v[i].vaddr != vaddr))
+		i = (i + 1) & (c->cap - 1);
+	return &c->v[i];
+}
+
+static int addr_cache_grow(struct addr_cache *c)
+{
+	struct addr_cache n = { .cap = c->cap ? c->cap * 2 : 1024 };
+	size_t i;
+
+	n.v = calloc(n.cap, sizeof(*n.v));
+	if (!n.v)
+		return -ENOMEM;
+	for (i = 0; i < c->cap; i++)
+		if (c->v[i].mod)
+			*addr_slot(&n, c->v[i].mod, c->v[i].vaddr) = c->v[i];
+	n.n = c->n;
+	free(c->v);
+	*c = n;
+	return 0;
+}
+
+/* Source position and inlined calls of a return address (the call is at
+ * vaddr - 1), from the module's DWARF, resolved once per address. */
+static void resolve_source(struct symbolizer *s, const struct module *mod, uint64_t vaddr,
+			   struct sym_result *r)
+{
+	struct addr_entry *e = NULL;
+	struct dwarf_loc loc;
+	size_t i;
+
+	if (!mod->dw || !vaddr)
+		return;
+	if (s->lines.cap) {
+		e = addr_slot(&s->lines, mod, vaddr);
+		if (e->mod)
+			goto found;
+	}
+	if (dwarf_info__lookup(mod->dw, vaddr - 1, &loc))
+		return;
+	r->file = loc.file;
+	r->line = loc.line;
+	/* a full cache: positions still, inlines no more (their names must
+	 * outlive this call) */
+	if (s->lines.n >= ADDR_CACHE_MAX ||
+	    ((s->lines.n + 1) * 2 > s->lines.cap && addr_cache_grow(&s->lines)))
+		return;
+	e = addr_slot(&s->lines, mod, vaddr);
+	e->mod = mod;
+	e->vaddr = vaddr;
+	e->file = loc.file;
+	e->line = loc.line;
+	if (loc.ninl && (e->inl = calloc(loc.ninl, sizeof(*e->inl)))) {
+		for (i = 0; i < loc.ninl; i++) {
+			e->inl[i].symbol = display_name(s, loc.inl[i].name);
+			e->inl[i].file = loc.inl[i].file;
+			e->inl[i].line = loc.inl[i].line;
+		}
+		e->ninl = (uint32_t)loc.ninl;
+	}
+	s->lines.n++;
+found:
+	r->file = e->file;
+	r->line = e->line;
+	r->inlines = e->inl;
+	r->ninlines = e->ninl;
+}
+
 static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t addr,
 			struct sym_result *r)
 {
+	const struct elf_file *symf;
 	const struct proc_map *m;
+	bool in_seg;
 	const struct elf_sym *sym;
 	struct module *mod;
 	uint64_t vaddr;
@@ -623,13 +841,20 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 	r->build_id = elf_file__build_id(mod->ef);
 	if (mod->via_map_files)
 		r->module_note = "deleted or replaced since it was mapped; read through /proc/PID/map_files";
-	if (!elf_file__nsyms(mod->ef)) {
-		r->reason = "no symbols";
+	/* a stripped module's .symtab is in its debug file */
+	symf = mod->ef;
+	if (!elf_file__has_symtab(mod->ef) && elf_file__nsyms(mod->dbg))
+		symf = mod->dbg;
+	in_seg = !elf_file__offset_to_vaddr(mod->ef, r->module_offset, &vaddr);
+	if (in_seg)
+		resolve_source(s, mod, vaddr, r);
+	if (!elf_file__nsyms(symf)) {
+		r->reason = elf_file__has_symtab(symf) ? "no symbols"
+			  : "no symbols (stripped, no debug file)";
 		return;
 	}
-	if (elf_file__offset_to_vaddr(mod->ef, r->module_offset, &vaddr) ||
-	    !(sym = elf_file__sym_at(mod->ef, vaddr))) {
-		r->reason = elf_file__has_symtab(mod->ef) ? "not in any symbol"
+	if (!in_seg || !(sym = elf_file__sym_at(symf, vaddr))) {
+		r->reason = elf_file__has_symtab(symf) ? "not in any symbol"
 			  : "not in any symbol (stripped: .dynsym only, no debug file)";
 		return;
 	}

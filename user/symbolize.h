@@ -18,6 +18,8 @@ struct symbolizer_opts {
 	const char *procfs_root;
 	/* --java: JVMs are asked for their perf map at report time (java.h) */
 	bool java;
+	/* where separate debug files live; "/usr/lib/debug" when NULL */
+	const char *debug_root;
 };
 
 /* One result per input address. Strings live until symbolizer__free. */

@@ -8,6 +8,13 @@
 #   libfixture_partial.so   lib_func_b removed from .symtab, kept in .dynsym
 #   libnofunc.so            a library without any function symbol
 #   libcxx.so               C++ library (g++): mangled names to demangle
+#   dwarf/...               fixture_dwarf.c (-g, an inlined call) as built,
+#                           and stripped with its debug info elsewhere:
+#                           split/ (debuglink to .debug/), buildid/ (only
+#                           debugroot/.build-id/), rootlink/ (debuglink to
+#                           debugroot/<its dir>/), zlib/ (compressed
+#                           sections), badcrc/ (debuglink to another file),
+#                           cycle/ (debuglink naming itself)
 # libfixture.so carries the known build ID FIXTURE_BUILD_ID (the tests get it
 # as MT_FIXTURE_BUILD_ID); libnofunc.so carries none.
 # Included by the top-level Makefile (OUTPUT, CC, Q, msg come from there).
@@ -75,3 +82,71 @@ $(FIXTURE_DIR)/unwind_debug_frame: FIXTURE_UNWIND_FLAGS := -fomit-frame-pointer 
 $(UNWIND_FIXTURES): $(FIXTURE_SRC)/fixture_unwind.c $(FIXTURE_MK) | $(FIXTURE_DIR)
 	$(call msg,CC-FIX,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror $(FIXTURE_UNWIND_FLAGS) $< -o $@
+
+# ---- debug info: one -g program, its debug info kept in the ways distros do
+DWARF_DIR := $(FIXTURE_DIR)/dwarf
+DWARF_ROOT := $(DWARF_DIR)/debugroot
+DWARF_FIXTURES := $(DWARF_DIR)/dwarf_prog $(DWARF_DIR)/split/dwarf_prog \
+	$(DWARF_DIR)/buildid/dwarf_prog $(DWARF_DIR)/rootlink/dwarf_prog \
+	$(DWARF_DIR)/zlib/dwarf_prog $(DWARF_DIR)/badcrc/dwarf_prog \
+	$(DWARF_DIR)/cycle/dwarf_prog
+fixtures: $(DWARF_FIXTURES)
+
+$(DWARF_DIR)/dwarf_prog: $(FIXTURE_SRC)/fixture_dwarf.c $(FIXTURE_MK) | $(FIXTURE_DIR)
+	$(call msg,CC-FIX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -fPIE -pie -Wl,--build-id $< -o $@
+
+$(DWARF_DIR)/dwarf_prog.debug: $(DWARF_DIR)/dwarf_prog
+	$(Q)$(OBJCOPY) --only-keep-debug $< $@
+
+# debuglink to split/.debug/dwarf_prog.debug
+$(DWARF_DIR)/split/dwarf_prog: $(DWARF_DIR)/dwarf_prog $(DWARF_DIR)/dwarf_prog.debug
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D)/.debug
+	$(Q)cp $(DWARF_DIR)/dwarf_prog.debug $(@D)/.debug/dwarf_prog.debug
+	$(Q)$(STRIP) --strip-all $< -o $@.tmp
+	$(Q)$(OBJCOPY) --add-gnu-debuglink=$(@D)/.debug/dwarf_prog.debug $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+# no debuglink: only debugroot/.build-id/xx/rest.debug finds it
+$(DWARF_DIR)/buildid/dwarf_prog: $(DWARF_DIR)/dwarf_prog $(DWARF_DIR)/dwarf_prog.debug
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(STRIP) --strip-all $< -o $@
+	$(Q)id=$$(readelf -n $< | sed -n 's/.*Build ID: *//p'); \
+		mkdir -p $(DWARF_ROOT)/.build-id/$$(echo $$id | cut -c1-2) && \
+		cp $(DWARF_DIR)/dwarf_prog.debug \
+		$(DWARF_ROOT)/.build-id/$$(echo $$id | cut -c1-2)/$$(echo $$id | cut -c3-).debug
+
+# debuglink found under debugroot/<absolute dir of the binary>/ (the
+# build ID is removed so that only the debuglink can find it)
+$(DWARF_DIR)/rootlink/dwarf_prog: $(DWARF_DIR)/dwarf_prog $(DWARF_DIR)/dwarf_prog.debug
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D) $(DWARF_ROOT)$(abspath $(@D))
+	$(Q)cp $(DWARF_DIR)/dwarf_prog.debug $(DWARF_ROOT)$(abspath $(@D))/dwarf_prog.debug
+	$(Q)$(STRIP) --strip-all --remove-section=.note.gnu.build-id $< -o $@.tmp
+	$(Q)$(OBJCOPY) --add-gnu-debuglink=$(DWARF_DIR)/dwarf_prog.debug $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(DWARF_DIR)/zlib/dwarf_prog: $(DWARF_DIR)/dwarf_prog
+	$(call msg,OBJCOPY,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(OBJCOPY) --compress-debug-sections=zlib $< $@
+
+# a debuglink whose file beside it is another one (the CRC differs)
+$(DWARF_DIR)/badcrc/dwarf_prog: $(DWARF_DIR)/dwarf_prog $(DWARF_DIR)/dwarf_prog.debug
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(STRIP) --strip-all --remove-section=.note.gnu.build-id $< -o $@.tmp
+	$(Q)$(OBJCOPY) --add-gnu-debuglink=$(DWARF_DIR)/dwarf_prog.debug $@.tmp $@
+	$(Q)$(OBJCOPY) --compress-debug-sections=zlib $(DWARF_DIR)/dwarf_prog.debug $(@D)/dwarf_prog.debug
+	$(Q)rm -f $@.tmp
+
+# a debuglink naming the binary itself
+$(DWARF_DIR)/cycle/dwarf_prog: $(DWARF_DIR)/dwarf_prog
+	$(call msg,SPLIT,$@)
+	$(Q)mkdir -p $(@D)/.src
+	$(Q)$(STRIP) --strip-all --remove-section=.note.gnu.build-id $< -o $(@D)/.src/dwarf_prog
+	$(Q)$(OBJCOPY) --add-gnu-debuglink=$(@D)/.src/dwarf_prog $(@D)/.src/dwarf_prog $@
+	$(Q)rm -rf $(@D)/.src

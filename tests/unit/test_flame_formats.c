@@ -731,6 +731,39 @@ Test(flame_formats, html_data_matches_the_profile)
 	cr_assert(eq(i64, sum, HELD_BYTES));
 	cr_assert(found_a, "stack A missing, or not root-first");
 	cr_assert(found_evil);
+	/* the drops that dropped something, then the notes */
+	names = json_object_get(root, "notes");
+	cr_assert(eq(sz, json_array_size(names), 2));
+	cr_assert(eq(str, (char *)json_string_value(json_array_get(names, 0)),
+		     "dropped stack_collision: 2"));
+	cr_assert(eq(str, (char *)json_string_value(json_array_get(names, 1)), "a note"));
+	json_decref(root);
+	free(page);
+}
+
+/* Nothing held: folded is empty, pprof a valid profile without samples,
+ * the page has an empty stack list. */
+Test(flame_formats, empty_profile)
+{
+	char *out, *page;
+	json_t *root;
+	struct pp *pp;
+
+	mt_profile__free(prof);
+	prof = mt_profile__new(MT_TARGET_SYSTEM, NULL);
+	cr_assert_not_null(prof);
+	mt_profile__finish(prof);
+	out = render(out_folded__write, &(struct out_opts){ 0 }, NULL);
+	cr_assert(eq(str, out, ""));
+	free(out);
+	pp = render_pprof(&(struct out_opts){ 0 });
+	cr_assert(eq(sz, pp->nsamples, 0));
+	cr_assert(eq(sz, pp->nsample_types, 2));
+	cr_assert(eq(str, pp->strs[0], ""));
+	pp_free(pp);
+	page = render(out_html__write, &(struct out_opts){ 0 }, NULL);
+	root = html_data(page);
+	cr_assert(eq(sz, json_array_size(json_object_get(root, "stacks")), 0));
 	json_decref(root);
 	free(page);
 }

@@ -975,3 +975,80 @@ Test(symbolize, fake_root_cxx_names_demangled)
 	free(lib.path);
 	free(src);
 }
+
+/* ---- debug info: DWARF lines and inlines, separate and compressed ------ */
+
+struct dwarf_case {
+	char prog[40];		/* under fixtures/ */
+	bool debug_root;	/* symbolizer told fixtures/dwarf/debugroot */
+	bool named;		/* debug info found: symbol, lines, inline */
+	char reason[64];	/* else why */
+};
+
+ParameterizedTestParameters(symbolize, dwarf)
+{
+	static struct dwarf_case cases[] = {
+		{ "dwarf/dwarf_prog", false, true, "" },
+		{ "dwarf/split/dwarf_prog", false, true, "" },		/* .debug/ */
+		{ "dwarf/buildid/dwarf_prog", true, true, "" },	/* .build-id/ */
+		{ "dwarf/rootlink/dwarf_prog", true, true, "" },	/* <root>/<dir>/ */
+		{ "dwarf/zlib/dwarf_prog", false, true, "" },		/* SHF_COMPRESSED */
+		/* the build-ID file exists only under the test's root */
+		{ "dwarf/buildid/dwarf_prog", false, false, "no symbols (stripped, no debug file)" },
+		/* a debug file with another CRC is not the one the link means */
+		{ "dwarf/badcrc/dwarf_prog", true, false, "no symbols (stripped, no debug file)" },
+		/* a debuglink naming the binary itself is refused */
+		{ "dwarf/cycle/dwarf_prog", true, false, "no symbols (stripped, no debug file)" },
+	};
+
+	return cr_make_param_array(struct dwarf_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+ParameterizedTest(struct dwarf_case *c, symbolize, dwarf)
+{
+	struct fixture_proc *fp = &procs[0];
+	char *root = join(fixtures, "dwarf/debugroot"), *exe = join(fixtures, c->prog);
+	struct symbolizer_opts opts = { .sz = sizeof(opts), .debug_root = c->debug_root ? root : NULL };
+	uint32_t line_inner, line_outer;
+	struct symbolizer *s;
+	struct sym_result r;
+	uint64_t addr;
+
+	fixture_start(fp, c->prog, NULL);
+	addr = fixture_addr(fp, "ret");
+	line_inner = (uint32_t)fixture_addr(fp, "line_inner");
+	line_outer = (uint32_t)fixture_addr(fp, "line_outer");
+	s = symbolizer__new(&opts);
+	cr_assert_not_null(s);
+	cr_assert(eq(int, symbolizer__resolve(s, fp->pid, &addr, 1, &r), 0));
+	if (!c->named) {
+		assert_unresolved(&r, c->reason, exe);
+		cr_assert_null(r.file);
+		cr_assert(eq(sz, r.ninlines, 0));
+		goto out;
+	}
+	cr_assert_not_null(r.symbol, "reason: %s", r.reason);
+	cr_assert_str_eq(r.symbol, "dwarf_outer");
+	cr_assert(gt(u64, r.offset, 0));
+	cr_assert_str_eq(r.module, exe);
+	/* the real function at the inlined call's site; the inlined function
+	 * at the address's own line (the call to dwarf_record) */
+	cr_assert(ends_with(r.file, "fixture_dwarf.c"), "file %s", r.file);
+	cr_assert(eq(u32, r.line, line_outer));
+	cr_assert(eq(sz, r.ninlines, 1));
+	cr_assert_str_eq(r.inlines[0].symbol, "dwarf_inlined");
+	cr_assert(ends_with(r.inlines[0].file, "fixture_dwarf.c"), "file %s", r.inlines[0].file);
+	cr_assert(eq(u32, r.inlines[0].line, line_inner));
+out:
+	symbolizer__free(s);
+	fixture_stop(fp);
+	free(exe);
+	free(root);
+}

@@ -19,10 +19,10 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 	-std=gnu11 -D_GNU_SOURCE -MMD -MP -I$(OUTPUT) -Ibpf -Iuser -I$(FUZZ_DIR)
 
 # the project objects each target links (its parser and what it calls)
-FUZZ_OBJS_elf := elf_file
+FUZZ_OBJS_elf := elf_file debuglink
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
-FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids
+FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids debuglink dwarf_info
 # the input size libFuzzer grows inputs to
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_maps := 16384

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* libdw reader: one Dwarf per file, kept open (libdw reads sections
+ * through the fd as it needs them). */
+#include <dwarf.h>
+#include <elf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dwarf_info.h"
+
+/* deflate cannot compress better than about 1032:1 */
+#define DEFLATE_MAX_RATIO	1032
+
+struct dwarf_info {
+	int fd;
+	Elf *elf;
+	Dwarf *dw;
+};
+
+static bool in_file(uint64_t off, uint64_t len, uint64_t fsize)
+{
+	return off <= fsize && len <= fsize - off;
+}
+
+/* Declared inflated size of a compressed section, checked against what
+ * its compressed bytes can give. 0 and *size, or -EFBIG / -ENOEXEC. */
+static int compressed_size(int fd, const GElf_Shdr *sh, const char *name, uint64_t *size)
+{
+	unsigned char hdr[sizeof(Elf64_Chdr)];
+	uint64_t body, declared;
+	size_t hlen;
+
+	if (sh->sh_flags & SHF_COMPRESSED) {
+		Elf64_Chdr ch;
+
+		hlen = sizeof(ch);
+		if (sh->sh_size < hlen || pread(fd, &ch, hlen, (off_t)sh->sh_offset) != (ssize_t)hlen)
+			return -ENOEXEC;
+		if (ch.ch_type != ELFCOMPRESS_ZLIB)
+			return -ENOEXEC;
+		declared = ch.ch_size;
+	} else {
+		/* GNU's .zdebug_*: "ZLIB" and the size, big-endian */
+		hlen = 12;
+		if (strncmp(name, ".zdebug", 7) || sh->sh_size < hlen ||
+		    pread(fd, hdr, hlen, (off_t)sh->sh_offset) != (ssize_t)hlen ||
+		    memcmp(hdr, "ZLIB", 4))
+			return -ENOEXEC;
+		declared = 0;
+		for (int i = 4; i < 12; i++)
+			declared = declared << 8 | hdr[i];
+	}
+	body = sh->sh_size - hlen;
+	if (declared > DWARF_SECTION_MAX || declared / DEFLATE_MAX_RATIO > body + 1)
+		return -EFBIG;
+	*size = declared;
+	return 0;
+}
+
+/* Every debug section lies in the file, and what the compressed ones
+ * would inflate to stays within the limits: checked before libdw reads
+ * or inflates anything. 0, -ENODATA (no .debug_info), or an error. */
+static int check_sections(Elf *elf, int fd, uint64_t fsize)
+{
+	uint64_t total = 0, size;
+	Elf_Scn *scn = NULL;
+	bool has_info = false;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	int err;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return -ENOEXEC;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -ENOEXEC;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || sh.sh_type == SHT_NOBITS ||
+		    (strncmp(name, ".debug_", 7) && strncmp(name, ".zdebug_", 8)))
+			continue;
+		if (!in_file(sh.sh_offset, sh.sh_size, fsize))
+			return -ENOEXEC;
+		if (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info"))
+			has_info = sh.sh_size > 0;
+		if ((sh.sh_flags & SHF_COMPRESSED) || !strncmp(name, ".zdebug_", 8)) {
+			err = compressed_size(fd, &sh, name, &size);
+			if (err)
+				return err;
+		} else {
+			size = sh.sh_size;
+		}
+		total += size;
+		if (total > DWARF_TOTAL_MAX)
+			return -EFBIG;
+	}
+	return has_info ? 0 : -ENODATA;
+}
+
+int dwarf_info__open_fd(int fd, struct dwarf_info **out)
+{
+	struct dwarf_info *di;
+	struct stat st;
+	int err;
+
+	if (fd < 0 || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOTSUP;
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOEXEC;
+	di = calloc(1, sizeof(*di));
+	if (!di)
+		return -ENOMEM;
+	di->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (di->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* ELF_C_READ, not _MMAP: a file truncated under us would SIGBUS */
+	di->elf = elf_begin(di->fd, ELF_C_READ, NULL);
+	if (!di->elf || elf_kind(di->elf) != ELF_K_ELF) {
+		err = -ENOEXEC;
+		goto fail;
+	}
+	err = check_sections(di->elf, di->fd, (uint64_t)st.st_size);
+	if (err)
+		goto fail;
+	di->dw = dwarf_begin_elf(di->elf, DWARF_C_READ, NULL);
+	if (!di->dw) {
+		err = -ENOEXEC;
+		goto fail;
+	}
+	*out = di;
+	return 0;
+fail:
+	dwarf_info__close(di);
+	return err;
+}
+
+void dwarf_info__close(struct dwarf_info *di)
+{
+	if (!di)
+		return;
+	if (di->dw)
+		dwarf_end(di->dw);
+	if (di->elf)
+		elf_end(di->elf);
+	if (di->fd >= 0)
+		close(di->fd);
+	free(di);
+}
+
+/* The compilation unit covering vaddr: .debug_aranges first, else a
+ * bounded walk over the units (clang emits no aranges by default). */
+static bool find_cu(Dwarf *dw, uint64_t vaddr, Dwarf_Die *cu)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	unsigned n;
+
+	if (dwarf_addrdie(dw, vaddr, cu))
+		return true;
+	for (n = 0; n < DWARF_MAX_CU_SCAN &&
+		    !dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL); n++) {
+		if (dwarf_offdie(dw, off + hsize, cu) && dwarf_haspc(cu, vaddr) > 0)
+			return true;
+		off = next;
+	}
+	return false;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_diename(die);
+	return name ? name : "??";
+}
+
+/* DW_AT_call_file / DW_AT_call_line of an inlined subroutine. */
+static void call_site(Dwarf_Die *die, Dwarf_Files *files, size_t nfiles,
+		      const char **file, uint32_t *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word v;
+
+	*file = NULL;
+	*line = 0;
+	if (files && !dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) && v < nfiles)
+		*file = dwarf_filesrc(files, v, NULL, NULL);
+	if (!dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) && v <= UINT32_MAX)
+		*line = (uint32_t)v;
+}
+
+int dwarf_info__lookup(struct dwarf_info *di, uint64_t vaddr, struct dwarf_loc *loc)
+{
+	Dwarf_Die cu, *scopes = NULL, *inl[DWARF_MAX_INLINES];
+	Dwarf_Files *files = NULL;
+	const char *file = NULL;
+	Dwarf_Line *l;
+	size_t nfiles = 0, k = 0, j;
+	uint32_t line = 0;
+	int nscopes, i, ln;
+
+	if (!di || !loc)
+		return -EINVAL;
+	memset(loc, 0, sizeof(*loc));
+	if (!find_cu(di->dw, vaddr, &cu))
+		return -ENOENT;
+	l = dwarf_getsrc_die(&cu, vaddr);
+	if (l) {
+		file = dwarf_linesrc(l, NULL, NULL);
+		if (!dwarf_lineno(l, &ln) && ln > 0)
+			line = (uint32_t)ln;
+	}
+	/* innermost scope first; the inlined ones up to the real function */
+	nscopes = dwarf_getscopes(&cu, vaddr, &scopes);
+	for (i = 0; i < nscopes; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag == DW_TAG_inlined_subroutine && k < DWARF_MAX_INLINES)
+			inl[k++] = &scopes[i];
+	}
+	if (k && dwarf_getsrcfiles(&cu, &files, &nfiles))
+		files = NULL;
+	/* inlined call j runs at the call site of call j-1 (the one it made);
+	 * the innermost at vaddr's own line */
+	for (j = 0; j < k; j++) {
+		loc->inl[j].name = die_name(inl[j]);
+		if (j == 0) {
+			loc->inl[j].file = file;
+			loc->inl[j].line = line;
+		} else {
+			call_site(inl[j - 1], files, nfiles, &loc->inl[j].file, &loc->inl[j].line);
+		}
+	}
+	loc->ninl = k;
+	if (k)
+		call_site(inl[k - 1], files, nfiles, &loc->file, &loc->line);
+	else {
+		loc->file = file;
+		loc->line = line;
+	}
+	free(scopes);
+	return 0;
+}
