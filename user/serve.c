@@ -302,6 +302,24 @@ static void reply_index(struct http_reply *rep)
 	rep->status = 200;
 }
 
+/* What the kernel says each group's processes hold. */
+static void add_rss(const struct groups *g, struct group_totals *totals)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < groups__count(g); i++) {
+		const struct group *grp = groups__at(g, i);
+
+		for (j = 0; j < grp->nmembers; j++)
+			for (k = 0; k < grp->members[j].npids; k++) {
+				uint64_t rss = 0;
+
+				if (!procfs__read_rss(NULL, grp->members[j].pids[k], &rss))
+					totals[i].rss_bytes += rss;
+			}
+	}
+}
+
 /* /pods and /metrics: one snapshot without frames, summed per group. */
 static void reply_summary(struct serve *srv, enum serve_route route, struct http_reply *rep)
 {
@@ -321,9 +339,10 @@ static void reply_summary(struct serve *srv, enum serve_route route, struct http
 	refresh_groups(srv);
 	p = mt_profile__new(MT_TARGET_CGROUP, srv->root);
 	err = p ? tracer__snapshot(srv->host->tracer, p, 0, NULL, NULL) : -ENOMEM;
-	if (!err) {
+	if (!err)
 		err = serve_summary__totals(srv->groups, p, &totals, &s.outside);
-	}
+	if (!err)
+		add_rss(srv->groups, totals);
 	if (!err) {
 		s.totals = totals;
 		s.p = p;

@@ -14,7 +14,7 @@ static void group_labels(const struct group *grp, struct prom_label l[2])
 	l[1] = (struct prom_label){ "cgroup", grp->cgroup };
 }
 
-enum group_value { GV_BYTES, GV_ALLOCS, GV_PROCESSES };
+enum group_value { GV_BYTES, GV_ALLOCS, GV_PROCESSES, GV_RSS };
 
 static int put_per_group(FILE *f, const struct serve_summary *s, const char *name,
 			 const char *help, enum group_value what)
@@ -26,7 +26,8 @@ static int put_per_group(FILE *f, const struct serve_summary *s, const char *nam
 	for (i = 0; i < n && !err; i++) {
 		const struct group *grp = groups__at(s->groups, i);
 		uint64_t v = what == GV_BYTES ? s->totals[i].bytes
-			     : what == GV_ALLOCS ? s->totals[i].allocs : grp->npids;
+			     : what == GV_ALLOCS ? s->totals[i].allocs
+			     : what == GV_RSS ? s->totals[i].rss_bytes : grp->npids;
 
 		group_labels(grp, l);
 		err = prom_sample(f, name, l, 2, v);
@@ -63,6 +64,10 @@ int serve_metrics__write(const struct serve_summary *s, FILE *f)
 	if (!err)
 		err = put_per_group(f, s, "memtrail_group_processes",
 				    "Processes in a pod or cgroup", GV_PROCESSES);
+	if (!err)
+		err = put_per_group(f, s, "memtrail_group_rss_bytes",
+				    "Resident memory of a pod's or cgroup's processes (VmRSS summed: "
+				    "pages they share count in each)", GV_RSS);
 	if (!err)
 		err = put_one(f, "memtrail_outside_outstanding_bytes", "gauge",
 			      "Bytes held by traced processes in no tracked group",

@@ -62,6 +62,7 @@ static void put_group(struct json_writer *w, const struct group *grp,
 	jw_end_array(w);
 	jw_u64_field(w, "outstanding_bytes", t->bytes);
 	jw_u64_field(w, "outstanding_allocs", t->allocs);
+	jw_u64_field(w, "rss_bytes", t->rss_bytes);
 	/* where its processes sit: the containers of a pod */
 	jw_name(w, "cgroups");
 	jw_start_array(w);

@@ -13,6 +13,7 @@
 
 struct group_totals {
 	uint64_t bytes, allocs;
+	uint64_t rss_bytes;	/* VmRSS summed over the processes (shared pages in each) */
 };
 
 struct serve_summary {

@@ -472,6 +472,8 @@ Test(serve, kubernetes_pod)
 							   "container_id")), CID_2);
 	cr_expect_str_eq(json_string_value(json_object_get(e, "heap")), "/pods/" POD_UID "/heap");
 	pod_bytes = json_integer_value(json_object_get(e, "outstanding_bytes"));
+	/* two processes of a few hundred KiB resident at least */
+	cr_expect_gt(json_integer_value(json_object_get(e, "rss_bytes")), 2 * 100 * 1024);
 	json_decref(pods);
 
 	/* both containers' leaks, each exact, in one profile */
@@ -502,6 +504,9 @@ Test(serve, kubernetes_pod)
 	snprintf(series, sizeof(series), "memtrail_group_processes{pod_uid=\"%s\",cgroup=\"%s\"}",
 		 POD_UID, pod_rel);
 	cr_expect_eq(metric(text, series), 2);
+	snprintf(series, sizeof(series), "memtrail_group_rss_bytes{pod_uid=\"%s\",cgroup=\"%s\"}",
+		 POD_UID, pod_rel);
+	cr_expect_gt(metric(text, series), 2 * 100 * 1024);
 	free(text);
 
 	cr_expect_eq(stop_serve(&s, SIGTERM), 0);

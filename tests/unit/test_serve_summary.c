@@ -94,6 +94,7 @@ static char *write_out(bool metrics)
 	FILE *f = open_memstream(&buf, &len);
 
 	cr_assert(eq(int, serve_summary__totals(g, p, &totals, &s.outside), 0));
+	totals[1].rss_bytes = 4096 * 3;
 	s.totals = totals;
 	cr_assert(eq(int, metrics ? serve_metrics__write(&s, f) : serve_pods__write(&s, f), 0));
 	fclose(f);
@@ -150,6 +151,7 @@ Test(serve_summary, metrics_text)
 		"memtrail_group_processes{pod_uid=\"abc\",cgroup=\"/kp/podabc\"} 2\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_drops_total{name=\"live_map_full\"} 3\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_outside_outstanding_bytes 5\n"), "%s", out);
+	cr_assert(has(out, "memtrail_group_rss_bytes{pod_uid=\"abc\",cgroup=\"/kp/podabc\"} 12288\n"), "%s", out);
 	cr_assert(has(out, "\nprocess_resident_memory_bytes 12345\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_up 1\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_probes 17\n"), "%s", out);
