@@ -19,6 +19,9 @@ static void append(const char *s, size_t len, void *opaque)
 {
 	struct out_buf *o = opaque;
 
+	/* the Rust demangler hands out (NULL, 0) pieces: memcpy must not see them */
+	if (!len)
+		return;
 	if (o->overflow || len >= o->sz - o->len) {
 		o->overflow = true;
 		return;
@@ -41,6 +44,9 @@ bool demangle(const char *name, char *buf, size_t sz)
 {
 	bool rust_v0, itanium;
 
+	/* the contract: "" on every refusal, a plain C name included */
+	if (buf && sz)
+		buf[0] = '\0';
 	if (!name || !buf || sz < 2 || strnlen(name, DEMANGLE_MAX_INPUT + 1) > DEMANGLE_MAX_INPUT)
 		return false;
 	rust_v0 = !strncmp(name, "_R", 2);

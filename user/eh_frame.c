@@ -207,13 +207,40 @@ static struct cfi_rule *rule_of(struct cfa_state *s, const struct cie *cie, uint
 	return NULL; /* a register the unwinder does not restore */
 }
 
-/* reg is saved at CFA + factored * data_align (when it is one we track) */
+/* factored * data_align; false when a hostile CIE or FDE makes it
+ * overflow (signed overflow is undefined: never computed) */
+static bool scaled(const struct interp *in, int64_t factored, int64_t *out)
+{
+	return !__builtin_mul_overflow(factored, in->cie->data_align, out);
+}
+
+/* reg is saved at CFA + factored * data_align (when it is one we track);
+ * an offset that does not fit is a rule the unwinder cannot follow */
 static void set_saved(struct interp *in, uint64_t reg, int64_t factored)
 {
 	struct cfi_rule *r = rule_of(&in->cur, in->cie, reg);
+	int64_t off;
 
-	if (r)
-		*r = (struct cfi_rule){ CFI_RULE_OFFSET, factored * in->cie->data_align };
+	if (!r)
+		return;
+	if (scaled(in, factored, &off))
+		*r = (struct cfi_rule){ CFI_RULE_OFFSET, off };
+	else
+		*r = (struct cfi_rule){ CFI_RULE_OTHER, 0 };
+}
+
+/* CFA = cfa_reg + factored * data_align; one that does not fit cannot be
+ * followed either */
+static void set_cfa_sf(struct interp *in, int64_t factored)
+{
+	int64_t off;
+
+	if (scaled(in, factored, &off)) {
+		in->cur.cfa_off = off;
+	} else {
+		in->cur.cfa_off = 0;
+		in->cur.cfa_kind = CFI_CFA_EXPR;
+	}
 }
 
 static void set_rule(struct interp *in, uint64_t reg, enum cfi_rule_kind kind)
@@ -254,9 +281,11 @@ static void emit(struct interp *in, uint64_t upto)
 
 static void advance(struct interp *in, uint64_t delta)
 {
-	uint64_t to = in->loc + delta * in->cie->code_align;
+	uint64_t step, to;
 
-	if (to < in->loc) /* wrapped: past any FDE's end */
+	/* wrapped: past any FDE's end */
+	if (__builtin_mul_overflow(delta, in->cie->code_align, &step) ||
+	    __builtin_add_overflow(in->loc, step, &to))
 		to = in->end;
 	emit(in, to);
 	in->loc = to;
@@ -315,7 +344,12 @@ static int run_program(struct interp *in, struct cursor *c, const struct encodin
 			break;
 		case 0x2f: /* DW_CFA_GNU_negative_offset_extended */
 			reg = read_uleb(c);
-			set_saved(in, reg, -(int64_t)read_uleb(c));
+			v = read_uleb(c);
+			/* -v, when it fits in 64 bits */
+			if (v > (uint64_t)INT64_MAX + 1)
+				set_rule(in, reg, CFI_RULE_OTHER);
+			else
+				set_saved(in, reg, (int64_t)(0 - v));
 			break;
 		case 0x06: /* DW_CFA_restore_extended */
 			restore(in, read_uleb(c));
@@ -348,8 +382,8 @@ static int run_program(struct interp *in, struct cursor *c, const struct encodin
 			break;
 		case 0x12: /* DW_CFA_def_cfa_sf */
 			in->cur.cfa_reg = read_uleb(c);
-			in->cur.cfa_off = read_sleb(c) * cie->data_align;
 			in->cur.cfa_kind = CFI_CFA_REG;
+			set_cfa_sf(in, read_sleb(c));
 			break;
 		case 0x0d: /* DW_CFA_def_cfa_register */
 			in->cur.cfa_reg = read_uleb(c);
@@ -358,7 +392,7 @@ static int run_program(struct interp *in, struct cursor *c, const struct encodin
 			in->cur.cfa_off = (int64_t)read_uleb(c);
 			break;
 		case 0x13: /* DW_CFA_def_cfa_offset_sf */
-			in->cur.cfa_off = read_sleb(c) * cie->data_align;
+			set_cfa_sf(in, read_sleb(c));
 			break;
 		case 0x0f: /* DW_CFA_def_cfa_expression (the PLT) */
 			skip(c, read_uleb(c));

@@ -68,6 +68,27 @@ static void put_frame(struct json_writer *w, const struct mt_frame *fr)
 	jw_end_object(w);
 }
 
+/* "pids": each process's share of the stack, largest first; one entry,
+ * the sample's own, when no other process holds the same stack */
+static void put_shares(struct json_writer *w, const struct mt_sample *s)
+{
+	struct mt_sample_pid own;
+	const struct mt_sample_pid *sh = s->npids ? s->pids : mt_sample__share(s, s->pid, &own);
+	size_t i, n = s->npids ? s->npids : 1;
+
+	jw_name(w, "pids");
+	jw_start_array(w);
+	for (i = 0; i < n; i++) {
+		jw_start_object(w);
+		jw_i64_field(w, "pid", sh[i].pid);
+		put_comm(w, "comm", sh[i].comm);
+		jw_u64_field(w, "bytes", sh[i].bytes);
+		jw_u64_field(w, "allocs", sh[i].allocs);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
 static void put_sample(struct json_writer *w, const struct mt_sample *s)
 {
 	char id[32];
@@ -85,6 +106,7 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
 	jw_bool_field(w, "stack_lost", s->stack_lost);
+	put_shares(w, s);
 	jw_name(w, "frames");
 	jw_start_array(w);
 	for (i = 0; i < s->nframes; i++)
@@ -129,6 +151,33 @@ static void put_process(struct json_writer *w, const struct mt_process *pr)
 		put_counters(w, "rss_kernel", &pr->rss_now);
 		put_counters(w, "rss_kernel_peak", &pr->rss_peak);
 	}
+	jw_end_object(w);
+}
+
+/* "tracer": memtrail's own cost, with each BPF map's share */
+static void put_tracer_cost(struct json_writer *w, const struct mt_tracer_cost *c)
+{
+	size_t i;
+
+	jw_name(w, "tracer");
+	jw_start_object(w);
+	jw_double_field(w, "cpu_s", c->cpu_user_s + c->cpu_sys_s);
+	jw_double_field(w, "cpu_user_s", c->cpu_user_s);
+	jw_double_field(w, "cpu_sys_s", c->cpu_sys_s);
+	jw_u64_field(w, "rss_bytes", c->rss_bytes);
+	jw_u64_field(w, "rss_peak_bytes", c->rss_peak_bytes);
+	jw_u64_field(w, "bpf_map_bytes", c->map_bytes);
+	jw_double_field(w, "report_build_s", c->report_build_s);
+	jw_name(w, "bpf_maps");
+	jw_start_array(w);
+	for (i = 0; i < c->nmaps; i++) {
+		jw_start_object(w);
+		jw_string_field(w, "name", c->maps[i].name);
+		jw_u64_field(w, "max_entries", c->maps[i].max_entries);
+		jw_u64_field(w, "memlock_bytes", c->maps[i].memlock_bytes);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
 	jw_end_object(w);
 }
 
@@ -190,6 +239,8 @@ int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	}
 
 	put_stats(w, p);
+	if (p->tracer.known)
+		put_tracer_cost(w, &p->tracer);
 
 	jw_u64_field(w, "outstanding_bytes", bytes);
 	jw_u64_field(w, "outstanding_allocs", allocs);

@@ -142,12 +142,50 @@ static void put_frame(FILE *f, size_t i, const struct mt_frame *fr)
 		put_clean(f, fr->module);
 		fprintf(f, "+0x%" PRIx64 ")", fr->module_offset);
 	} else {
-		fputs("[unmapped]", f);
-		if (fr->reason && strcmp(fr->reason, "unmapped")) {
-			fputs(" [", f);
-			put_clean(f, fr->reason);
-			fputs("]", f);
+		/* no file behind it: unmapped, or anonymous / JIT code */
+		fputs("[", f);
+		put_clean(f, fr->reason ? fr->reason : "unmapped");
+		fputs("]", f);
+	}
+	fputc('\n', f);
+	/* calls inlined at this address, innermost first */
+	for (size_t j = 0; j < fr->ninlines; j++) {
+		const struct mt_inline *in = &fr->inlines[j];
+
+		fputs("        inlined ", f);
+		put_clean(f, in->symbol ? in->symbol : "??");
+		if (in->file) {
+			fputs(" at ", f);
+			put_clean(f, in->file);
+			if (in->line)
+				fprintf(f, ":%" PRIu32, in->line);
 		}
+		fputc('\n', f);
+	}
+}
+
+/* A stack several processes hold: "in 3 processes: pid 10 4.0 KiB, ...",
+ * at most SHARES_SHOWN of them by name */
+#define SHARES_SHOWN 8
+static void put_shares(FILE *f, const struct mt_sample *s)
+{
+	uint64_t rest = 0;
+	size_t i;
+
+	if (s->npids < 2)
+		return;
+	fprintf(f, "    in %zu processes: ", s->npids);
+	for (i = 0; i < s->npids; i++) {
+		if (i >= SHARES_SHOWN) {
+			rest += s->pids[i].bytes;
+			continue;
+		}
+		fprintf(f, "%spid %d ", i ? ", " : "", (int)s->pids[i].pid);
+		put_human(f, s->pids[i].bytes);
+	}
+	if (s->npids > SHARES_SHOWN) {
+		fprintf(f, ", %zu more ", s->npids - SHARES_SHOWN);
+		put_human(f, rest);
 	}
 	fputc('\n', f);
 }
@@ -170,6 +208,7 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	}
 	fputs("]\n", f);
 
+	put_shares(f, s);
 	if (s->stack_lost) {
 		fputs("    [stack lost: not stored, see drops]\n", f);
 		return;
@@ -252,9 +291,11 @@ static const char *name_stack(uint64_t stack_id, void *ctx)
 
 	for (i = 0; i < nc->p->nsamples; i++) {
 		const struct mt_sample *s = &nc->p->samples[i];
+		struct mt_sample_pid own;
+		const struct mt_sample_pid *sh = mt_sample__share(s, nc->pid, &own);
 		const char *f0, *f1;
 
-		if (s->pid != nc->pid || s->stack_id != stack_id || !s->mapping || !s->nframes)
+		if (!sh || sh->stack_id != stack_id || !s->mapping || !s->nframes)
 			continue;
 		f0 = s->frames[0].symbol ? s->frames[0].symbol : "?";
 		f1 = s->nframes > 1 && s->frames[1].symbol ? s->frames[1].symbol : NULL;
@@ -276,6 +317,22 @@ static void put_accounts(FILE *f, const struct mt_profile *p)
 		fputc('\n', f);
 		out_account__text(f, &p->accounts[i], pr ? pr->comm : "", name_stack, &nc);
 	}
+}
+
+/* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 8.1 MiB (peak 9.0 MiB),
+ *  bpf maps 41.2 MiB, report 0.04 s" */
+static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
+{
+	if (!c->known)
+		return;
+	fprintf(f, "  tracer: cpu %.2f s (user %.2f, sys %.2f), rss ",
+		c->cpu_user_s + c->cpu_sys_s, c->cpu_user_s, c->cpu_sys_s);
+	put_human(f, c->rss_bytes);
+	fputs(" (peak ", f);
+	put_human(f, c->rss_peak_bytes);
+	fputs("), bpf maps ", f);
+	put_human(f, c->map_bytes);
+	fprintf(f, ", report %.2f s\n", c->report_build_s);
 }
 
 /* Only counters that fired: a line of zeros hides the one that matters. */
@@ -362,6 +419,7 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (p->min_age_ns)
 		fprintf(f, "  allocations younger than %.1f s left out\n",
 			p->min_age_ns / 1e9);
+	put_tracer_cost(f, &p->tracer);
 
 	for (i = 0; i < nstacks; i++)
 		put_sample(f, i + 1, &p->samples[i]);

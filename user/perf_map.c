@@ -173,7 +173,9 @@ int perf_map__parse(const char *buf, size_t len, struct perf_map **out)
 	}
 	for (size_t i = 0; i < pm->n; i++)
 		pm->ents[i].e.name = pm->names + (uintptr_t)pm->ents[i].e.name;
-	qsort(pm->ents, pm->n, sizeof(*pm->ents), cmp_ent);
+	/* an empty map has no array: qsort's pointer must not be NULL */
+	if (pm->n)
+		qsort(pm->ents, pm->n, sizeof(*pm->ents), cmp_ent);
 	drop_overlaps(pm);
 	*out = pm;
 	return 0;

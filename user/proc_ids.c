@@ -2,9 +2,11 @@
 /* NSpid, Uid and Gid lines of /proc/PID/status. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proc_ids.h"
 #include "procfs.h"
@@ -88,4 +90,69 @@ int proc_ids__read(const char *root, pid_t pid, struct proc_ids *out)
 	err = proc_ids__parse(text, len, pid, out);
 	free(text);
 	return err;
+}
+
+int proc_ids__parse_start_ticks(const char *buf, size_t len, uint64_t *ticks)
+{
+	const char *p = buf, *end = buf + len, *paren = NULL;
+	uint64_t v = 0;
+	int field = 2, digits = 0;
+
+	if (!buf || !ticks)
+		return -EINVAL;
+	/* the comm ends at the last ')' of the line */
+	for (; p < end; p++)
+		if (*p == ')')
+			paren = p;
+	if (!paren)
+		return -EINVAL;
+	for (p = paren + 1; p < end && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 22)
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (++digits > 19)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (!digits || (p < end && *p != ' ' && *p != '\n'))
+		return -EINVAL;
+	*ticks = v;
+	return 0;
+}
+
+int proc_ids__start_time(const char *root, pid_t pid, int64_t *start)
+{
+	char *text = NULL, *path = NULL, *bt;
+	uint64_t ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	long long btime;
+	size_t len;
+	int err;
+
+	if (!start || hz <= 0)
+		return -EINVAL;
+	err = procfs__read_pid_file(root, pid, "stat", STATUS_MAX, &text, &len);
+	if (err)
+		return err;
+	err = proc_ids__parse_start_ticks(text, len, &ticks);
+	free(text);
+	text = NULL;
+	if (err)
+		return err;
+	if (asprintf(&path, "%s/stat", root ? root : "/proc") < 0)
+		return -ENOMEM;
+	err = procfs__read_file(path, STATUS_MAX, &text, &len);
+	free(path);
+	if (err)
+		return err;
+	bt = strstr(text, "\nbtime ");
+	if (!bt || sscanf(bt + 7, "%lld", &btime) != 1 || btime < 0) {
+		free(text);
+		return -EINVAL;
+	}
+	free(text);
+	*start = (int64_t)btime + (int64_t)(ticks / (uint64_t)hz);
+	return 0;
 }

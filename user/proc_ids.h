@@ -7,6 +7,7 @@
 #define MT_PROC_IDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct proc_ids {
@@ -21,5 +22,12 @@ struct proc_ids {
 int proc_ids__parse(const char *buf, size_t len, pid_t pid, struct proc_ids *out);
 /* Reads <root>/PID/status (root NULL: "/proc"). 0 or -errno. */
 int proc_ids__read(const char *root, pid_t pid, struct proc_ids *out);
+/* Contract: the start time field (22, clock ticks after boot) of a
+ * /proc/PID/stat text buf[0..len), whose comm may hold spaces and ')'.
+ * 0 or -EINVAL. */
+int proc_ids__parse_start_ticks(const char *buf, size_t len, uint64_t *ticks);
+/* When pid started, in seconds since the epoch (<root>/stat's btime plus
+ * its start ticks); to the second at best. 0 or -errno. */
+int proc_ids__start_time(const char *root, pid_t pid, int64_t *start);
 
 #endif /* MT_PROC_IDS_H */

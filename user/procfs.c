@@ -423,21 +423,26 @@ static int read_status_field(const char *root, pid_t pid, const char *key,
 	return err;
 }
 
-int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes)
+int procfs__read_status_kb(const char *root, pid_t pid, const char *key, uint64_t *bytes)
 {
 	uint64_t kb;
 	int err;
 
-	if (!bytes)
+	if (!key || !bytes)
 		return -EINVAL;
-	/* kernel threads and zombies have no VmRSS line: -ENODATA */
-	err = read_status_field(root, pid, "VmRSS:", "kB", &kb);
+	err = read_status_field(root, pid, key, "kB", &kb);
 	if (err)
 		return err;
 	if (kb > UINT64_MAX / 1024)
 		return -EINVAL;
 	*bytes = kb * 1024;
 	return 0;
+}
+
+int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes)
+{
+	/* kernel threads and zombies have no VmRSS line: -ENODATA */
+	return procfs__read_status_kb(root, pid, "VmRSS:", bytes);
 }
 
 int procfs__read_tgid(const char *root, pid_t pid, pid_t *tgid)

@@ -41,6 +41,9 @@ const struct proc_map *procfs__find_map(const struct proc_maps *m, uint64_t addr
 int procfs__read_comm(const char *root, pid_t pid, char *buf, size_t sz);
 /* Resident set size in bytes from <root>/PID/status (VmRSS). 0 or -errno. */
 int procfs__read_rss(const char *root, pid_t pid, uint64_t *bytes);
+/* Any "key: N kB" line of <root>/PID/status (key with the colon, e.g.
+ * "VmHWM:"), in bytes. 0 or -errno (-ENODATA without the line). */
+int procfs__read_status_kb(const char *root, pid_t pid, const char *key, uint64_t *bytes);
 /* The process (thread group) a thread id belongs to. 0 or -errno. */
 int procfs__read_tgid(const char *root, pid_t pid, pid_t *tgid);
 /* One "Key:<blanks>number<blanks>unit" line (no newline), as in status and

@@ -51,17 +51,45 @@ static void frame_clear(struct mt_frame *f)
 	free(f->inlines);
 }
 
+void mt_sample__clear(struct mt_sample *s)
+{
+	size_t j;
+
+	for (j = 0; j < s->nframes; j++)
+		frame_clear(&s->frames[j]);
+	free(s->frames);
+	free(s->pids);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct mt_sample_pid *mt_sample__share(const struct mt_sample *s, pid_t pid,
+					     struct mt_sample_pid *own)
+{
+	size_t i;
+
+	for (i = 0; i < s->npids; i++)
+		if (s->pids[i].pid == pid)
+			return &s->pids[i];
+	if (s->npids || s->pid != pid)
+		return NULL;
+	memset(own, 0, sizeof(*own));
+	own->pid = s->pid;
+	memcpy(own->comm, s->comm, sizeof(own->comm));
+	own->bytes = s->bytes;
+	own->allocs = s->allocs;
+	own->stack_id = s->stack_id;
+	own->oldest_age_s = s->oldest_age_s;
+	return own;
+}
+
 void mt_profile__free(struct mt_profile *p)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!p)
 		return;
-	for (i = 0; i < p->nsamples; i++) {
-		for (j = 0; j < p->samples[i].nframes; j++)
-			frame_clear(&p->samples[i].frames[j]);
-		free(p->samples[i].frames);
-	}
+	for (i = 0; i < p->nsamples; i++)
+		mt_sample__clear(&p->samples[i]);
 	for (i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);
@@ -270,14 +298,20 @@ void mt_profile__finish(struct mt_profile *p)
 	}
 	for (i = 0; i < p->nsamples; i++) {
 		const struct mt_sample *s = &p->samples[i];
-		struct mt_process *proc = mt_profile__find_process(p, s->pid);
+		struct mt_sample_pid own = { .pid = s->pid, .bytes = s->bytes, .allocs = s->allocs };
+		const struct mt_sample_pid *sh = s->npids ? s->pids : &own;
+		size_t k, n = s->npids ? s->npids : 1;
 
-		if (proc && mt_sample__held(s)) {
-			proc->outstanding_bytes += s->bytes;
-			proc->outstanding_allocs += s->allocs;
-		} else if (proc) {
-			proc->faulted_bytes += s->bytes;
-			proc->faults += s->allocs;
+		for (k = 0; k < n; k++) {
+			struct mt_process *proc = mt_profile__find_process(p, sh[k].pid);
+
+			if (proc && mt_sample__held(s)) {
+				proc->outstanding_bytes += sh[k].bytes;
+				proc->outstanding_allocs += sh[k].allocs;
+			} else if (proc) {
+				proc->faulted_bytes += sh[k].bytes;
+				proc->faults += sh[k].allocs;
+			}
 		}
 	}
 	if (p->nsamples)

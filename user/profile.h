@@ -45,7 +45,21 @@ struct mt_frame {
 	size_t ninlines;
 };
 
-/* Outstanding memory of one (process, stack, kind). */
+/* One process's share of a sample whose stack several processes hold
+ * (replicas merged by mt_profile__merge_replicas, profile_merge.h). */
+struct mt_sample_pid {
+	pid_t pid;
+	char comm[16];
+	uint64_t bytes;
+	uint64_t allocs;
+	uint64_t stack_id;	/* the stack's id in this process's trace */
+	double oldest_age_s;
+};
+
+/* Outstanding memory of one (process, stack, kind); after replica merging,
+ * of one stack in every process that holds it: pid, comm, stack_id and
+ * frames are then those of the largest contributor, bytes, allocs and
+ * oldest_age_s cover them all, and pids[] has each one's share. */
 struct mt_sample {
 	pid_t pid;
 	char comm[16];
@@ -58,6 +72,8 @@ struct mt_sample {
 	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
 	size_t nframes;
 	struct mt_frame *frames; /* frames[0]: the code that called the allocator */
+	struct mt_sample_pid *pids; /* shares, largest first; NULL: pid's alone */
+	size_t npids;
 };
 
 struct mt_process {
@@ -81,6 +97,23 @@ struct mt_process {
 struct mt_counter {
 	const char *name;	/* static string, snake_case */
 	uint64_t value;
+};
+
+/* What memtrail itself costs (tracer_cost.c fills it). */
+#define MT_COST_MAX_MAPS 32
+struct mt_tracer_cost {
+	bool known;		/* false: not measured (writers print nothing) */
+	double cpu_user_s, cpu_sys_s; /* memtrail's own CPU time so far */
+	uint64_t rss_bytes;	/* its VmRSS now */
+	uint64_t rss_peak_bytes; /* its VmHWM */
+	uint64_t map_bytes;	/* BPF map memory: sum of each map's memlock */
+	double report_build_s;	/* this report: snapshot + symbolization */
+	struct mt_map_cost {
+		char name[16];	/* BPF object names are at most 15 bytes */
+		uint32_t max_entries;
+		uint64_t memlock_bytes; /* the kernel's figure (fdinfo) */
+	} maps[MT_COST_MAX_MAPS];
+	size_t nmaps;
 };
 
 struct mt_profile {
@@ -115,6 +148,8 @@ struct mt_profile {
 	 * it (rss_account.h); owned by the profile. */
 	struct rss_account *accounts;
 	size_t naccounts;
+
+	struct mt_tracer_cost tracer;
 };
 
 struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value);
@@ -145,6 +180,13 @@ int mt_frame__set_source(struct mt_frame *f, const char *file, uint32_t line,
 /* Appends an inlined call (innermost first); strings copied. */
 int mt_frame__add_inline(struct mt_frame *f, const char *symbol,
 			 const char *file, uint32_t line);
+/* pid's share of s: a pids[] entry, or *own filled from s itself when s
+ * is pid's alone; NULL when pid holds none of it. Per-process figures
+ * come from here, never from s->pid alone. */
+const struct mt_sample_pid *mt_sample__share(const struct mt_sample *s, pid_t pid,
+					     struct mt_sample_pid *own);
+/* Frees what a sample owns (frames, shares); the slot is left zeroed. */
+void mt_sample__clear(struct mt_sample *s);
 /* Orders samples largest first (bytes, then allocs, then pid) and
  * processes the same way; fills per-process totals from the samples. */
 void mt_profile__finish(struct mt_profile *p);

@@ -7,6 +7,7 @@
 #include "java.h"
 #include "output.h"
 #include "procfs.h"
+#include "profile_merge.h"
 #include "report.h"
 
 /* One note per (process, module) the symbolizer had something to say about. */
@@ -113,6 +114,9 @@ static struct mt_profile *build(struct tracer *t, struct symbolizer *sym,
 	}
 	if (!err)
 		java__note_frames(sym, p);
+	/* replicas: one stack, each process's share (every writer sees it) */
+	if (!err)
+		err = mt_profile__merge_replicas(p);
 	if (err) {
 		mt_profile__free(p);
 		errno = -err;
@@ -142,9 +146,13 @@ static uint64_t malloc_live(const struct mt_profile *p, pid_t pid)
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i < p->nsamples; i++)
-		if (p->samples[i].pid == pid && !strcmp(p->samples[i].kind, "malloc"))
-			sum += p->samples[i].bytes;
+	for (i = 0; i < p->nsamples; i++) {
+		struct mt_sample_pid own;
+		const struct mt_sample_pid *sh = mt_sample__share(&p->samples[i], pid, &own);
+
+		if (sh && !strcmp(p->samples[i].kind, "malloc"))
+			sum += sh->bytes;
+	}
 	return sum;
 }
 

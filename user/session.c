@@ -318,6 +318,7 @@ static int setup_command(struct session *s)
 static int emit_report(struct session *s, bool final)
 {
 	struct mt_profile *p;
+	double build_start = now_s();
 	size_t i;
 	int err = 0;
 
@@ -327,6 +328,11 @@ static int emit_report(struct session *s, bool final)
 		error("cannot read the trace: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* the tracer's own cost belongs in every summary; without it the
+	 * report still stands */
+	if (tracer__cost(s->tracer, &p->tracer))
+		p->tracer.known = false;
+	p->tracer.report_build_s = now_s() - build_start;
 	p->duration_s = now_s() - s->start_s;
 	for (i = 0; i < s->ntargets && !err; i++) {
 		struct mt_process *proc;

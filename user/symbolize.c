@@ -406,6 +406,7 @@ static void load_jit_map(const struct symbolizer *s, struct snapshot *snap)
 {
 	struct proc_ids ids;
 	struct stat st;
+	int64_t start;
 	char path[64];
 	int fd, err;
 
@@ -422,6 +423,11 @@ static void load_jit_map(const struct symbolizer *s, struct snapshot *snap)
 		err = -errno;
 	else if (st.st_uid != 0 && st.st_uid != ids.euid)
 		err = -EPERM;
+	/* left by an earlier process with this pid: its names are not ours
+	 * (start times are to the second; a map is written after the start) */
+	else if (!proc_ids__start_time(s->procfs_root, snap->pid, &start) &&
+		 (int64_t)st.st_mtime + 2 < start)
+		err = -ESTALE;
 	else
 		err = perf_map__read_fd(fd, &snap->jit);
 	close(fd);
@@ -481,20 +487,25 @@ static int open_module(const struct symbolizer *s, pid_t pid, const struct proc_
 	bool by_path = path[0] == '/' && !m->deleted;
 	int fd = -ENOENT;
 
+	bool replaced = false;
+
 	*via_map_files = false;
-	if (by_path)
+	if (by_path) {
 		fd = same_inode(open_in_root(s, pid, path), m->ino);
+		replaced = fd == -ESTALE;
+	}
 	/* needs CAP_SYS_ADMIN, but is the mapped file itself */
 	if (fd < 0) {
-		bool replaced = m->deleted || fd == -ESTALE;
-
 		fd = open_map_file(s, pid, m);
-		*via_map_files = fd >= 0 && replaced;
+		*via_map_files = fd >= 0 && (m->deleted || replaced);
 	}
 	/* the process is gone: the file may still be where it was */
-	if (fd < 0 && by_path)
+	if (fd < 0 && by_path) {
 		fd = same_inode(open_host_path(path), m->ino);
-	return fd;
+		replaced |= fd == -ESTALE;
+	}
+	/* -ESTALE: another file is at the path now */
+	return fd < 0 && replaced ? -ESTALE : fd;
 }
 
 /* A debug file candidate: not the module itself (a debuglink naming its
@@ -704,6 +715,8 @@ static void resolve_anonymous(struct symbolizer *s, const struct snapshot *snap,
 	if (!snap->jit) {
 		r->reason = snap->jit_err == -EPERM
 			? "JIT code; perf map not owned by the process's user, ignored"
+			: snap->jit_err == -ESTALE
+			? "JIT code; perf map older than the process, ignored"
 			: snap->jit_err == -ENOENT || snap->jit_err == -ESRCH
 			? "JIT or anonymous code without a perf map"
 			: "JIT code; perf map unreadable";
@@ -835,7 +848,11 @@ static void resolve_one(struct symbolizer *s, struct snapshot *snap, uint64_t ad
 	}
 	mod = get_module(s, snap, idx);
 	if (!mod || !mod->ef) {
-		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file" : "cannot open module";
+		r->reason = mod && mod->err == -ENOEXEC ? "not an ELF file"
+			  : m->deleted ? "module deleted since it was mapped (map_files unreadable)"
+			  : mod && mod->err == -ESTALE
+			  ? "module replaced since it was mapped (map_files unreadable)"
+			  : "cannot open module";
 		return;
 	}
 	r->build_id = elf_file__build_id(mod->ef);

@@ -78,4 +78,9 @@ int tracer__event_fd(const struct tracer *t);
  * poll. */
 const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n);
 
+/* What memtrail costs now: its CPU time and RSS, and the memory of every
+ * BPF map it loaded (the kernel's memlock figure in /proc/self/fdinfo).
+ * Fills out (report_build_s left alone). 0 or -errno. */
+int tracer__cost(const struct tracer *t, struct mt_tracer_cost *out);
+
 #endif /* MT_TRACER_H */

@@ -182,7 +182,9 @@ int unwind_table__build(const struct cfi_section *secs, size_t nsecs,
 		return -EINVAL;
 	}
 	err = 0;
-	qsort(b.v, b.n, sizeof(*b.v), by_pc);
+	/* no row at all: no array, and qsort's pointer must not be NULL */
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), by_pc);
 	for (i = 0; i < b.n && !err; i++) {
 		const struct interval *iv = &b.v[i];
 

@@ -237,24 +237,40 @@ static inline const char *frame0_symbol(json_t *stack)
 	return f0 ? json_string_value(json_object_get(f0, "symbol")) : NULL;
 }
 
-/* Sums bytes and allocs of the stacks of pid (0: any) whose frames[0] is
- * symbol; returns how many stacks matched. */
+/* pid's share of a stack: its entry in "pids" (replicas merged into one
+ * stack), else the stack itself when it is pid's. NULL when none. */
+static inline json_t *stack_share(json_t *stack, pid_t pid)
+{
+	json_t *pids = json_object_get(stack, "pids"), *e;
+	size_t i;
+
+	if (!pids)
+		return json_integer_value(json_object_get(stack, "pid")) == pid ? stack : NULL;
+	json_array_foreach(pids, i, e)
+		if (json_integer_value(json_object_get(e, "pid")) == pid)
+			return e;
+	return NULL;
+}
+
+/* Sums bytes and allocs that pid (0: any) holds in the stacks whose
+ * frames[0] is symbol; returns how many stacks matched. */
 static inline size_t sum_by_symbol(json_t *root, pid_t pid, const char *symbol,
 				   long long *bytes, long long *allocs)
 {
-	json_t *stacks = json_object_get(root, "stacks"), *s;
+	json_t *stacks = json_object_get(root, "stacks"), *s, *share;
 	size_t i, n = 0;
 
 	*bytes = *allocs = 0;
 	json_array_foreach(stacks, i, s) {
 		const char *sym = frame0_symbol(s);
 
-		if (pid && json_integer_value(json_object_get(s, "pid")) != pid)
+		share = pid ? stack_share(s, pid) : s;
+		if (!share)
 			continue;
 		if (!sym || strcmp(sym, symbol))
 			continue;
-		*bytes += json_integer_value(json_object_get(s, "bytes"));
-		*allocs += json_integer_value(json_object_get(s, "allocs"));
+		*bytes += json_integer_value(json_object_get(share, "bytes"));
+		*allocs += json_integer_value(json_object_get(share, "allocs"));
 		n++;
 	}
 	return n;

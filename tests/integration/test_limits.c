@@ -96,3 +96,41 @@ Test(limits, full_stack_map_is_counted)
 	cr_expect_geq(lost_bytes, lost * LEAK_MANY_SIZE);
 	json_decref(root);
 }
+
+/* The run summary states what memtrail itself costs: the map figures add
+ * up and follow the sizes asked for (the exact match against fdinfo is
+ * tests/unit/test_tracer_cost.c) */
+Test(limits, tracer_cost_is_reported)
+{
+	json_t *root, *tracer, *m;
+	long long sum = 0, live_entries = -1, live_bytes = 0;
+	double cpu, user, sys;
+	size_t i;
+
+	require_root();
+	root = run_leaky("cost.json", (char *[]){ "--max-allocs", "100000", NULL }, "--many", "1000");
+	tracer = json_object_get(root, "tracer");
+	cr_assert(json_is_object(tracer), "no \"tracer\" object in the report");
+	json_array_foreach(json_object_get(tracer, "bpf_maps"), i, m) {
+		sum += json_integer_value(json_object_get(m, "memlock_bytes"));
+		if (!strcmp(json_string_value(json_object_get(m, "name")), "live")) {
+			live_entries = json_integer_value(json_object_get(m, "max_entries"));
+			live_bytes = json_integer_value(json_object_get(m, "memlock_bytes"));
+		}
+	}
+	cr_expect_eq(json_integer_value(json_object_get(tracer, "bpf_map_bytes")), sum);
+	cr_expect_eq(live_entries, 100000);
+	cr_expect_geq(live_bytes, 100000LL * (16 + 32));
+	cpu = json_real_value(json_object_get(tracer, "cpu_s"));
+	user = json_real_value(json_object_get(tracer, "cpu_user_s"));
+	sys = json_real_value(json_object_get(tracer, "cpu_sys_s"));
+	cr_expect(cpu > 0 && cpu < 1000, "cpu_s %f", cpu);
+	cr_expect(cpu >= user + sys - 1e-6 && cpu <= user + sys + 1e-6);
+	cr_expect_gt(json_integer_value(json_object_get(tracer, "rss_bytes")), 1 << 20);
+	cr_expect_geq(json_integer_value(json_object_get(tracer, "rss_peak_bytes")),
+		      json_integer_value(json_object_get(tracer, "rss_bytes")));
+	cr_expect_geq(json_real_value(json_object_get(tracer, "report_build_s")), 0);
+	cr_expect_leq(json_real_value(json_object_get(tracer, "report_build_s")),
+		      json_real_value(json_object_get(root, "duration_s")));
+	json_decref(root);
+}

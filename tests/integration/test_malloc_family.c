@@ -4,27 +4,7 @@
  * launched command and for the whole host. */
 #include "harness.h"
 #include "expected.h"
-
-struct expect {
-	const char *symbol;
-	long long bytes, allocs;
-};
-
-static const struct expect leaks[] = {
-	{ "leak_malloc", LEAK_MALLOC_COUNT * LEAK_MALLOC_SIZE, LEAK_MALLOC_COUNT },
-	{ "leak_calloc", LEAK_CALLOC_COUNT * LEAK_CALLOC_NMEMB * LEAK_CALLOC_SIZE, LEAK_CALLOC_COUNT },
-	{ "leak_realloc_inplace", LEAK_REALLOC_INPLACE_SIZE, 1 },
-	{ "leak_realloc_moved", LEAK_REALLOC_MOVED_SIZE, 1 },
-	{ "leak_realloc_null", LEAK_REALLOC_NULL_SIZE, 1 },
-	{ "leak_reallocarray", LEAK_REALLOCARRAY_NMEMB * LEAK_REALLOCARRAY_SIZE, 1 },
-	{ "leak_posix_memalign", LEAK_POSIX_MEMALIGN_COUNT * LEAK_POSIX_MEMALIGN_SIZE, LEAK_POSIX_MEMALIGN_COUNT },
-	{ "leak_aligned_alloc", LEAK_ALIGNED_ALLOC_COUNT * LEAK_ALIGNED_ALLOC_SIZE, LEAK_ALIGNED_ALLOC_COUNT },
-	{ "leak_memalign", LEAK_MEMALIGN_SIZE, 1 },
-	{ "leak_valloc", LEAK_VALLOC_SIZE, 1 },
-	{ "leak_pvalloc", LEAK_PVALLOC_BYTES, 1 },
-	{ "leak_in_thread", LEAK_THREADS * LEAK_THREAD_COUNT * LEAK_THREAD_SIZE,
-	  LEAK_THREADS * LEAK_THREAD_COUNT },
-};
+#include "leaks.h"
 
 /* Every leak of pid exactly, the control function nowhere, no drops. */
 static void assert_exact_leaks(json_t *root, pid_t pid)

@@ -63,3 +63,26 @@ Test(proc_ids, status_lines)
 		cr_assert(eq(int, proc_ids__parse(bad[i], strlen(bad[i]), 1, &ids), -EINVAL),
 			  "%s", bad[i]);
 }
+
+Test(proc_ids, stat_start_ticks)
+{
+	static const char plain[] = "42 (java) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 123456 0 0\n";
+	/* a comm with spaces and a ')' of its own */
+	static const char odd[] = "42 (a) b (c) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 99 0\n";
+	static const char *const bad[] = {
+		"42 java S 1 2 3\n",
+		"42 (java) S 1 42\n",
+		"42 (java) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 12x 0\n",
+		"42 (java) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0  0\n",
+	};
+	uint64_t ticks;
+	size_t i;
+
+	cr_assert(eq(int, proc_ids__parse_start_ticks(ARGV(plain), &ticks), 0));
+	cr_assert(eq(u64, ticks, 123456));
+	cr_assert(eq(int, proc_ids__parse_start_ticks(ARGV(odd), &ticks), 0));
+	cr_assert(eq(u64, ticks, 99));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert(eq(int, proc_ids__parse_start_ticks(bad[i], strlen(bad[i]), &ticks), -EINVAL),
+			  "%s", bad[i]);
+}

@@ -657,3 +657,65 @@ Test(out_text, stream_error)
 	cr_assert(eq(int, out_text__write(prof, NULL, f), -EIO));
 	fclose(f);
 }
+
+/* ---- the tracer's own cost --------------------------------------------- */
+
+static void set_cost(void)
+{
+	struct mt_tracer_cost *c = &prof->tracer;
+
+	c->known = true;
+	c->cpu_user_s = 1.25;
+	c->cpu_sys_s = 0.5;
+	c->rss_bytes = 12 << 20;
+	c->rss_peak_bytes = 20 << 20;
+	c->report_build_s = 0.375;
+	c->nmaps = 2;
+	snprintf(c->maps[0].name, sizeof(c->maps[0].name), "live");
+	c->maps[0].max_entries = 1048576;
+	c->maps[0].memlock_bytes = 117440512;
+	snprintf(c->maps[1].name, sizeof(c->maps[1].name), "stacks");
+	c->maps[1].max_entries = 131072;
+	c->maps[1].memlock_bytes = 80000000;
+	c->map_bytes = 117440512 + 80000000;
+}
+
+Test(out_text, tracer_cost)
+{
+	char *t;
+
+	build(MT_TARGET_PID, "1234");
+	t = render_text(NULL);
+	assert_lacks(t, "tracer:");
+	free(t);
+	set_cost();
+	t = render_text(NULL);
+	assert_has(t, "\n  tracer: cpu 1.75 s (user 1.25, sys 0.50), rss 12.0 MiB "
+		      "(peak 20.0 MiB), bpf maps 188.3 MiB, report 0.38 s\n");
+	free(t);
+}
+
+Test(out_json, tracer_cost)
+{
+	json_t *root, *tr, *maps;
+
+	build(MT_TARGET_PID, "1234");
+	root = render_json(NULL);
+	cr_assert(eq(ptr, json_object_get(root, "tracer"), NULL), "a cost not measured is left out");
+	json_decref(root);
+	set_cost();
+	root = render_json(NULL);
+	tr = get(root, "tracer");
+	cr_assert(eq(dbl, get_real(tr, "cpu_s"), 1.75));
+	cr_assert(eq(dbl, get_real(tr, "cpu_user_s"), 1.25));
+	cr_assert(eq(dbl, get_real(tr, "cpu_sys_s"), 0.5));
+	cr_assert(eq(i64, get_int(tr, "rss_bytes"), 12 << 20));
+	cr_assert(eq(i64, get_int(tr, "rss_peak_bytes"), 20 << 20));
+	cr_assert(eq(i64, get_int(tr, "bpf_map_bytes"), 197440512));
+	cr_assert(eq(dbl, get_real(tr, "report_build_s"), 0.375));
+	maps = get_array(tr, "bpf_maps", 2);
+	cr_assert_str_eq(get_str(json_array_get(maps, 1), "name"), "stacks");
+	cr_assert(eq(i64, get_int(json_array_get(maps, 1), "max_entries"), 131072));
+	cr_assert(eq(i64, get_int(json_array_get(maps, 1), "memlock_bytes"), 80000000));
+	json_decref(root);
+}

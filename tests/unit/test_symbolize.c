@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tmpdir.h"
@@ -572,7 +573,8 @@ Test(symbolize, fake_root_container_file_replaced)
 	addr = start + func_offset(src, "lib_func_a");
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 210, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", "/opt/app/libx.so");
+	assert_unresolved(&r, "module replaced since it was mapped (map_files unreadable)",
+			  "/opt/app/libx.so");
 	symbolizer__free(s);
 
 	/* map_files still holds the mapped file itself */
@@ -582,6 +584,9 @@ Test(symbolize, fake_root_container_file_replaced)
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 210, &addr, 1, &r), 0));
 	assert_sym(&r, "lib_func_a", 0, "/opt/app/libx.so");
+	/* and the report says where the symbols came from */
+	cr_assert_not_null(r.module_note);
+	cr_assert_not_null(strstr(r.module_note, "map_files"), "%s", r.module_note);
 	symbolizer__free(s);
 	free(link);
 	free(lib.path);
@@ -677,9 +682,11 @@ Test(symbolize, fake_root_deleted_file_needs_map_files)
 
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 500, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", lib.path);
+	assert_unresolved(&r, "module deleted since it was mapped (map_files unreadable)", lib.path);
 	cr_assert(eq(int, symbolizer__resolve(s, 501, &addr, 1, &r), 0));
 	assert_sym(&r, "lib_func_a", 0, lib.path);
+	cr_assert_not_null(r.module_note);
+	cr_assert_str_eq(r.module_note, "deleted or replaced since it was mapped; read through /proc/PID/map_files");
 	symbolizer__free(s);
 	free(deleted);
 	free(link);
@@ -703,7 +710,7 @@ Test(symbolize, fake_root_replaced_file_not_trusted)
 	addr = start + func_offset(src, "lib_func_a");
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 600, &addr, 1, &r), 0));
-	assert_unresolved(&r, "cannot open module", lib.path);
+	assert_unresolved(&r, "module replaced since it was mapped (map_files unreadable)", lib.path);
 	symbolizer__free(s);
 	free(lib.path);
 	free(src);
@@ -1051,4 +1058,48 @@ out:
 	fixture_stop(fp);
 	free(exe);
 	free(root);
+}
+
+/* A perf map older than the process is another process's (pid reuse). */
+Test(symbolize, fake_root_jit_perf_map_stale)
+{
+	char *dir = pid_dir(340), *path = join(dir, "stat"), *root_stat = join(tmp_root, "stat");
+	uint64_t addr = JIT_START + 0x10;
+	struct sym_result r;
+	struct symbolizer *s;
+	FILE *f;
+
+	add_status(340, "340", 0);
+	add_root_file(340, "tmp/perf-340.map", "7f1000000000 1000 from_an_older_process\n", 0);
+	add_map(340, JIT_START, JIT_START + 0x1000, "r-xp", 0, 0, 0, 0, NULL);
+	/* booted an hour from now, started 10 s after boot: long after the
+	 * map was written */
+	f = fopen(root_stat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "cpu  1 2 3 4\nbtime %lld\nprocesses 5\n", (long long)time(NULL) + 3600);
+	cr_assert(eq(int, fclose(f), 0));
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "340 (ja va) S 1 340 340 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %ld 0 0\n",
+		10 * sysconf(_SC_CLK_TCK));
+	cr_assert(eq(int, fclose(f), 0));
+
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 340, &addr, 1, &r), 0));
+	assert_unresolved(&r, "JIT code; perf map older than the process, ignored", NULL);
+	symbolizer__free(s);
+
+	/* booted an hour ago: the map is newer than the process */
+	f = fopen(root_stat, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "cpu  1 2 3 4\nbtime %lld\n", (long long)time(NULL) - 3600);
+	cr_assert(eq(int, fclose(f), 0));
+	s = fake_symbolizer();
+	cr_assert(eq(int, symbolizer__resolve(s, 340, &addr, 1, &r), 0));
+	cr_assert_not_null(r.symbol, "reason %s", r.reason);
+	cr_assert_str_eq(r.symbol, "from_an_older_process");
+	symbolizer__free(s);
+	free(root_stat);
+	free(path);
+	free(dir);
 }

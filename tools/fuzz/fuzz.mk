@@ -11,7 +11,7 @@ FUZZ_OUT := $(OUTPUT)/fuzz
 FUZZ_SECONDS ?= 60
 # per input: a parser that takes longer on a small file is a bug
 FUZZ_TIMEOUT ?= 10
-FUZZERS ?= elf maps smaps symbolize
+FUZZERS ?= elf maps smaps symbolize perf_map demangle eh_frame unwind
 
 # -fno-sanitize-recover: a UBSan finding is a crash libFuzzer reports
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -23,11 +23,19 @@ FUZZ_OBJS_elf := elf_file debuglink
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
 FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids debuglink dwarf_info
+FUZZ_OBJS_perf_map := perf_map
+FUZZ_OBJS_demangle := demangle
+FUZZ_OBJS_eh_frame := eh_frame
+FUZZ_OBJS_unwind := unwind_table eh_frame
 # the input size libFuzzer grows inputs to
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_maps := 16384
 FUZZ_MAXLEN_smaps := 16384
 FUZZ_MAXLEN_symbolize := 65536
+FUZZ_MAXLEN_perf_map := 16384
+FUZZ_MAXLEN_demangle := 4200
+FUZZ_MAXLEN_eh_frame := 16384
+FUZZ_MAXLEN_unwind := 65536
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZERS))
 

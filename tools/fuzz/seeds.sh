@@ -68,4 +68,30 @@ hdr += struct.pack('<8I', *(2048 + o for o in (0x25a, 0x25e, 0x25f, 0x260, 0, 0x
 open(sys.argv[3], 'wb').write(hdr + elf + maps)
 PY
 done
-ls -l "$elf" "$maps" "$smaps" "$sym"
+# perf map: what a JIT writes, with and without 0x, a name with spaces
+pm=$here/corpus/perf_map
+mkdir -p "$pm"
+printf '%s\n' '7f0000001000 40 Interpreter' \
+	'0x7f0000002000 0x1a0 LFoo;::bar (Ljava/lang/String;)V' \
+	'7f0000002100 20 stub with spaces' >"$pm/jit.map"
+
+# demangle: C++, Rust legacy and v0, plain C
+dm=$here/corpus/demangle
+mkdir -p "$dm"
+printf '%s' '_ZN9__gnu_cxx13new_allocatorIcE8allocateEmPKv' >"$dm/cxx"
+printf '%s' '_ZN4core3fmt5write17h0123456789abcdefE' >"$dm/rust_legacy"
+printf '%s' '_RNvNtCs1234_7mycrate3foo3bar' >"$dm/rust_v0"
+printf '%s' 'malloc' >"$dm/c"
+
+# eh_frame: the 9-byte header fuzz_eh_frame.c reads (flags, the section's
+# address) and the .eh_frame of each ELF seed; unwind: the ELF seeds
+eh=$here/corpus/eh_frame unw=$here/corpus/unwind
+mkdir -p "$eh" "$unw"
+for f in lib.so pie static; do
+	addr=$(readelf -SW "$elf/$f" | awk '{ for (i = 1; i < NF; i++) if ($i == ".eh_frame") print $(i + 2) }')
+	objcopy -O binary --only-section=.eh_frame "$elf/$f" "$tmp/eh"
+	/usr/bin/python3 -c 'import struct, sys; sys.stdout.buffer.write(b"\0" + struct.pack("<Q", int(sys.argv[1], 16)) + open(sys.argv[2], "rb").read())' \
+		"$addr" "$tmp/eh" >"$eh/$f"
+	cp "$elf/$f" "$unw/$f"
+done
+ls -l "$elf" "$maps" "$smaps" "$sym" "$pm" "$dm" "$eh" "$unw"
