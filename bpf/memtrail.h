@@ -5,6 +5,7 @@
 #define MEMTRAIL_H
 
 #define MT_STACK_DEPTH 64 /* user frames kept per stack */
+#define MT_CGROUP_MAX_LEVEL 64 /* cgroup2 depths the filter can name (bits of a u64) */
 
 /* Allocation kinds. A new event kind is a new value, flowing through
  * unchanged code (the profile model and writers take it as a label). */
@@ -109,6 +110,8 @@ struct mt_stack_val {
 enum mt_event_type {
 	MT_EV_EXIT = 1, /* a process exited: purge its entries */
 	MT_EV_EXEC = 2, /* a process replaced its image: purge older entries */
+	MT_EV_FORK = 8, /* a member of the target forked a new process: tgid (after the
+			   mapping events, which took 3-7) */
 };
 
 struct mt_event {

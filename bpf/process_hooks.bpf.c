@@ -43,4 +43,30 @@ int BPF_PROG(proc__exec, struct task_struct *task)
 	return 0;
 }
 
+/* A member's new process: user space attaches its probes. Threads share
+ * their process's probes and are not announced. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(proc__fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+
+	if (child_tgid != (__u32)BPF_CORE_READ(child, pid))
+		return 0;
+	if (mt_follow_fork(BPF_CORE_READ(parent, tgid), child_tgid))
+		emit(MT_EV_FORK, child_tgid);
+	return 0;
+}
+
+/* Where tp_btf is missing. The record names the child's thread id only:
+ * user space tells a thread from a process by its Tgid. */
+SEC("tracepoint/sched/sched_process_fork")
+int proc__fork_tp(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 child = ctx->child_pid;
+
+	if (mt_follow_fork(bpf_get_current_pid_tgid() >> 32, child))
+		emit(MT_EV_FORK, child);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -13,6 +13,13 @@
 const volatile __u32 self_tgid = 0;	  /* memtrail itself: never traced */
 const volatile bool empty_programs = false; /* benchmark floor: hooks do nothing */
 const volatile bool filter_tgids = false;  /* kernel hooks: only tgids in `targets` */
+/* --cgroup: every hook acts only inside the cgroups in `target_cgroups`
+ * (with their descendants), checked before any map write */
+const volatile bool filter_cgroups = false;
+
+/* Levels (depth below the cgroup2 root) at which `target_cgroups` holds
+ * an id: one ancestor lookup per set bit. Written by user space. */
+__u64 cgroup_levels = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -66,6 +73,14 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/* cgroup2 ids (directory inodes) whose processes are traced (filter_cgroups) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} target_cgroups SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -73,11 +88,30 @@ struct {
 	__type(value, struct mt_thread);
 } threads SEC(".maps");
 
+bool mt_in_target_cgroup(void)
+{
+	__u64 levels = cgroup_levels, id;
+	int level;
+
+	for (level = 0; level < MT_CGROUP_MAX_LEVEL; level++) {
+		if (!(levels & (1ULL << level)))
+			continue;
+		id = bpf_get_current_ancestor_cgroup_id(level);
+		if (id && bpf_map_lookup_elem(&target_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
 bool mt_skip_current(void)
 {
 	if (empty_programs)
 		return true;
-	return (__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return true;
+	/* probes are attached per member pid; this catches a process that
+	 * left the cgroup while its probes were still in */
+	return filter_cgroups && !mt_in_target_cgroup();
 }
 
 bool mt_traced_current(void)
@@ -86,7 +120,25 @@ bool mt_traced_current(void)
 
 	if (empty_programs || tgid == self_tgid)
 		return false;
+	if (filter_cgroups)
+		return mt_in_target_cgroup();
 	return !filter_tgids || bpf_map_lookup_elem(&targets, &tgid);
+}
+
+bool mt_follow_fork(__u32 parent_tgid, __u32 child_tgid)
+{
+	__u8 one = 1;
+
+	if (empty_programs || parent_tgid == self_tgid)
+		return false;
+	if (filter_cgroups)
+		return mt_in_target_cgroup(); /* the child starts in its parent's cgroup */
+	if (!filter_tgids || !bpf_map_lookup_elem(&targets, &parent_tgid))
+		return false;
+	/* pid tracking (cgroup v1): the child is a target from its first
+	 * instruction on, for the kernel hooks at least */
+	bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY);
+	return true;
 }
 
 struct mt_thread *mt_thread_state(bool create)

@@ -37,6 +37,12 @@ bool mt_skip_current(void) __hidden;
 /* Kernel hooks fire for every process: true when the current one is a
  * target (uprobes are attached per target, so they need no filter). */
 bool mt_traced_current(void) __hidden;
+/* True when the current task is in one of the target cgroups (or below). */
+bool mt_in_target_cgroup(void) __hidden;
+/* A process forked: true when the child is a member of the target (and
+ * must be announced to user space); with pid tracking it becomes a target
+ * here. */
+bool mt_follow_fork(__u32 parent_tgid, __u32 child_tgid) __hidden;
 /* The current thread's state, created when create is set; NULL if none. */
 struct mt_thread *mt_thread_state(bool create) __hidden;
 

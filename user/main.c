@@ -24,8 +24,8 @@ static const char doc[] =
 "the call stacks that hold outstanding allocations: exact bytes, counts, "
 "age, process and symbolized frames.\n"
 "\n"
-"USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | -- COMMAND [ARGS...]]\n"
-"       memtrail serve [--listen ADDR] [--cgroup PATH] [OPTIONS]\n"
+"USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | --cgroup PATH|ID | -- COMMAND [ARGS...]]\n"
+"       memtrail serve [--listen ADDR] [--cgroup PATH|ID] [OPTIONS]\n"
 "No target traces every process that uses the host's C library. serve keeps "
 "tracing the node's pods (or --cgroup) and answers over HTTP: /healthz, /pods, "
 "/pods/UID/heap?seconds=N, /cgroups/ID/heap, /metrics.\n"
@@ -33,6 +33,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
+"  memtrail --cgroup system.slice/nginx.service --duration 60   a whole cgroup, newcomers too\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
 "  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
 "  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
@@ -68,7 +69,9 @@ enum {
 static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, 0, "Target (default: the whole host):", 1 },
 	{ "pid", OPT_PID, "PID[,PID...]", 0, "Trace these processes only", 1 },
-	{ "cgroup", OPT_CGROUP, "PATH", 0, "Every process of this cgroup2 group and below", 1 },
+	{ "cgroup", OPT_CGROUP, "PATH|ID", 0, "Trace every process of this cgroup and the groups below it, "
+	  "those that join later too: a directory (absolute, or relative to the cgroup2 mount) or "
+	  "a cgroup2 id (the directory's inode)", 1 },
 	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
 
 	{ "events", OPT_EVENTS, "LIST", 0, "What to trace: malloc (default), mmap, faults, rss, or all; "
@@ -223,6 +226,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		break;
+	case OPT_CGROUP:
+		if (!*arg) {
+			error("invalid --cgroup '': expected a cgroup directory or id");
+			return EINVAL;
+		}
+		o->cgroup = arg;
+		break;
 	case OPT_DURATION:
 		if (parse_double(arg, "--duration", 0.001, &o->duration_s))
 			return EINVAL;
@@ -249,9 +259,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_OUTPUT:
 		o->output = arg;
-		break;
-	case OPT_CGROUP:
-		o->cgroup = arg;
 		break;
 	case OPT_LISTEN:
 		o->listen = arg;
@@ -310,12 +317,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->command = state->argv + state->next;
 		break;
 	case ARGP_KEY_END:
-		if (o->command && o->npids) {
-			error("--pid and a command exclude each other");
+		if ((o->command != NULL) + (o->npids > 0) + (o->cgroup != NULL) > 1) {
+			error("--pid, --cgroup and a command exclude each other");
 			return EINVAL;
 		}
-		if (o->check && (o->command || o->npids)) {
-			error("--check traces nothing: it takes no --pid or command");
+		if (o->check && (o->command || o->npids || o->cgroup)) {
+			error("--check traces nothing: it takes no --pid, --cgroup or command");
 			return EINVAL;
 		}
 		if (check_format(o))

@@ -77,7 +77,8 @@ static const struct mt_process *find_process(const struct mt_profile *p, pid_t p
 	return NULL;
 }
 
-/* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]", "[system]" */
+/* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]",
+ * "[cgroup /sys/fs/cgroup/x]", "[system]" */
 static void put_target(FILE *f, const struct mt_profile *p)
 {
 	const char *v = p->target_value ? p->target_value : "";
@@ -108,6 +109,11 @@ static void put_target(FILE *f, const struct mt_profile *p)
 		break;
 	case MT_TARGET_COMMAND:
 		fputs("[command ", f);
+		put_clean(f, v);
+		fputs("]", f);
+		break;
+	case MT_TARGET_CGROUP:
+		fputs("[cgroup ", f);
 		put_clean(f, v);
 		fputs("]", f);
 		break;

@@ -15,8 +15,8 @@ enum mt_target_kind {
 	MT_TARGET_SYSTEM = 0,
 	MT_TARGET_PID,
 	MT_TARGET_COMMAND,
-	MT_TARGET_CGROUP,
-	MT_TARGET_POD,
+	MT_TARGET_CGROUP,	/* value: the group's directory */
+	MT_TARGET_POD,		/* value: the pod's UID */
 };
 
 /* A function inlined at a frame's address (DWARF). */

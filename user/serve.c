@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "cgroup.h"
 #include "http_server.h"
 #include "log.h"
 #include "mem_stream.h"
@@ -45,7 +46,7 @@ struct serve {
 	char bound[96];
 	char mount[4096];
 	char *root;		/* the subtree, relative to the mount */
-	char *default_cgroup;	/* opts->cgroup when serve chose it */
+	char *cgroup_path;	/* opts->cgroup: the subtree, absolute */
 	struct groups *groups;
 	struct http_server *http;
 	const struct serve_host *host;
@@ -59,73 +60,44 @@ struct serve {
 	uint64_t start_ns;
 };
 
-static int find_cgroup2_mount(char *buf, size_t sz)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	/* "36 25 0:30 / /sys/fs/cgroup/unified rw,... - cgroup2 cgroup2 rw" */
-	while (err && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - cgroup2 "), *p = line;
-		int field;
-
-		if (!sep)
-			continue;
-		for (field = 0; field < 4 && p; field++)
-			p = strchr(p + 1, ' ');
-		if (!p)
-			continue;
-		p++;
-		*strchrnul(p, ' ') = '\0';
-		if (strlen(p) < sz && !strchr(p, '\\')) {
-			strcpy(buf, p);
-			err = 0;
-		}
-	}
-	fclose(f);
-	return err;
-}
-
-/* The subtree to serve, relative to the mount: --cgroup, else the node's
- * Kubernetes pods (systemd driver, then cgroupfs). 0 or an exit code. */
+/* The subtree to serve, relative to the mount: --cgroup (cgroup.c
+ * resolves a path or an id), else the node's Kubernetes pods (systemd
+ * driver, then cgroupfs). opts->cgroup becomes its absolute path, which
+ * the session traces. 0 or an exit code. */
 static int find_root(struct serve *srv)
 {
-	static const char *const kubepods[] = { "/kubepods.slice", "/kubepods" };
+	static const char *const kubepods[] = { "kubepods.slice", "kubepods" };
 	const char *arg = srv->opts->cgroup;
+	struct cgroup_ref ref = {};
 	size_t mlen = strlen(srv->mount), i;
-	struct stat st;
-	char *abs;
+	int err = -ENOENT;
 
-	if (!arg) {
-		for (i = 0; i < sizeof(kubepods) / sizeof(kubepods[0]); i++) {
-			if (asprintf(&abs, "%s%s", srv->mount, kubepods[i]) < 0)
-				return EXIT_RUNTIME;
-			if (!stat(abs, &st) && S_ISDIR(st.st_mode)) {
-				srv->opts->cgroup = srv->default_cgroup = abs;
-				srv->root = strdup(kubepods[i]);
-				return srv->root ? EXIT_OK : EXIT_RUNTIME;
-			}
-			free(abs);
-		}
+	for (i = 0; !arg && err == -ENOENT && i < sizeof(kubepods) / sizeof(kubepods[0]); i++)
+		err = cgroup__resolve(srv->mount, kubepods[i], &ref);
+	if (!arg && err) {
 		error("no Kubernetes pods cgroup (kubepods.slice or kubepods) under %s: "
-		      "give the subtree to serve with --cgroup PATH", srv->mount);
+		      "give the subtree to serve with --cgroup PATH|ID", srv->mount);
 		return EXIT_USAGE;
 	}
-	if (asprintf(&abs, "%s%s%s", arg[0] == '/' ? "" : srv->mount,
-		     arg[0] == '/' ? "" : "/", arg) < 0)
-		return EXIT_RUNTIME;
-	if (stat(abs, &st) || !S_ISDIR(st.st_mode) || strncmp(abs, srv->mount, mlen) ||
-	    (abs[mlen] && abs[mlen] != '/')) {
-		error("--cgroup '%s': not a directory of the cgroup2 hierarchy at %s", arg,
-		      srv->mount);
-		free(abs);
+	if (arg && (err = cgroup__resolve(srv->mount, arg, &ref))) {
+		error("cgroup '%s' %s", arg,
+		      err == -ENOENT ? "not found" :
+		      err == -ENOTDIR ? "is not a cgroup directory" :
+		      err == -EINVAL ? "is not a cgroup path or id" : strerror(-err));
 		return EXIT_USAGE;
 	}
-	srv->root = strdup(abs[mlen] ? abs + mlen : "/");
-	free(abs);
+	/* the group table reads the cgroup2 tree */
+	if (!ref.v2 || strncmp(ref.path, srv->mount, mlen) ||
+	    (ref.path[mlen] && ref.path[mlen] != '/')) {
+		error("cgroup '%s': serve needs a group of the cgroup2 hierarchy at %s",
+		      ref.path, srv->mount);
+		cgroup__ref_free(&ref);
+		return EXIT_USAGE;
+	}
+	srv->root = strdup(ref.path[mlen] ? ref.path + mlen : "/");
+	srv->opts->cgroup = srv->cgroup_path = ref.path; /* kept until serve__free */
+	ref.path = NULL;
+	cgroup__ref_free(&ref);
 	return srv->root ? EXIT_OK : EXIT_RUNTIME;
 }
 
@@ -165,7 +137,7 @@ struct serve *serve__new(struct options *opts, int *rc)
 		*rc = EXIT_USAGE;
 		goto fail;
 	}
-	err = find_cgroup2_mount(srv->mount, sizeof(srv->mount));
+	err = cgroup__find_v2_mount(NULL, srv->mount, sizeof(srv->mount));
 	if (err) {
 		error("serve needs the cgroup2 hierarchy, and /proc/self/mountinfo shows "
 		      "none: %s", strerror(-err));
@@ -210,7 +182,7 @@ void serve__free(struct serve *srv)
 		close(srv->listen_fd);
 	groups__free(srv->groups);
 	free(srv->root);
-	free(srv->default_cgroup);
+	free(srv->cgroup_path);
 	pthread_cond_destroy(&srv->stop_cond);
 	pthread_mutex_destroy(&srv->stop_lock);
 	pthread_mutex_destroy(&srv->lock);
@@ -350,6 +322,8 @@ static void reply_summary(struct serve *srv, enum serve_route route, struct http
 		procfs__read_rss(NULL, getpid(), &s.self_rss_bytes);
 		s.healthy = !*unhealthy_reason(srv, buf, sizeof(buf));
 		s.uptime_s = (now_ns() - srv->start_ns) / 1e9;
+		s.traced = srv->host->traced;
+		s.traced_ctx = srv->host->ctx;
 		err = route == ROUTE_METRICS ? serve_metrics__write(&s, ms.f)
 					     : serve_pods__write(&s, ms.f);
 	}
@@ -573,33 +547,6 @@ static void handle(void *ctx, const struct http_request *req, struct http_reply 
 	}
 }
 
-/* INTERIM until --cgroup lands (cgroup_members): the processes the
- * subtree holds at the start, traced by pid. */
-static int interim_targets(struct serve *srv)
-{
-	size_t i, j, k;
-
-	groups__refresh(srv->groups);
-	for (i = 0; i < groups__count(srv->groups); i++) {
-		const struct group *g = groups__at(srv->groups, i);
-
-		for (j = 0; j < g->nmembers; j++)
-			for (k = 0; k < g->members[j].npids; k++) {
-				pid_t *tmp = reallocarray(srv->opts->pids, srv->opts->npids + 1, sizeof(pid_t));
-
-				if (!tmp)
-					return EXIT_RUNTIME;
-				srv->opts->pids = tmp;
-				tmp[srv->opts->npids++] = g->members[j].pids[k];
-			}
-	}
-	if (!srv->opts->npids) {
-		error("interim: no processes under %s", srv->root);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /* ---- the loop ----------------------------------------------------------- */
 
 int serve__run(struct serve *srv, const struct serve_host *host)
@@ -611,7 +558,7 @@ int serve__run(struct serve *srv, const struct serve_host *host)
 	};
 	struct pollfd pfd = { .fd = tracer__event_fd(host->tracer), .events = POLLIN };
 	uint64_t next_refresh = 0;
-	int rc = EXIT_OK, err;
+	int rc = EXIT_OK, err, poll_ms = SERVE_POLL_MS;
 
 	srv->host = host;
 	srv->start_ns = now_ns();
@@ -634,7 +581,7 @@ int serve__run(struct serve *srv, const struct serve_host *host)
 		uint64_t now;
 
 		/* wait without the lock: requests run meanwhile */
-		if (poll(&pfd, 1, SERVE_POLL_MS) < 0 && errno != EINTR) {
+		if (poll(&pfd, 1, poll_ms) < 0 && errno != EINTR) {
 			error("waiting for BPF events: %s", strerror(errno));
 			rc = EXIT_RUNTIME;
 			break;
@@ -645,8 +592,9 @@ int serve__run(struct serve *srv, const struct serve_host *host)
 			error("polling BPF events: %s", strerror(-err));
 			rc = EXIT_RUNTIME;
 		}
+		poll_ms = SERVE_POLL_MS;
 		if (!rc && host->step)
-			rc = host->step(host->ctx);
+			rc = host->step(host->ctx, &poll_ms);
 		now = now_ns();
 		if (!rc && now >= next_refresh) {
 			refresh_groups(srv);
@@ -676,9 +624,7 @@ int serve__main(struct options *opts)
 	srv = serve__new(opts, &rc);
 	if (!srv)
 		return rc;
-	rc = interim_targets(srv);
-	if (!rc)
-		rc = session__serve(opts, srv);
+	rc = session__serve(opts, srv);
 	serve__free(srv);
 	return rc;
 }

@@ -21,8 +21,12 @@ struct serve_host {
 	struct symbolizer *sym;
 	volatile sig_atomic_t *stop;	/* set by SIGINT/SIGTERM */
 	/* the session's own work after each poll (members that joined,
-	 * execs); runs with the lock held; 0 or an exit code. NULL: none */
-	int (*step)(void *ctx);
+	 * execs); runs with the lock held; may shorten the next wait
+	 * (*poll_ms); 0 or an exit code. NULL: none */
+	int (*step)(void *ctx, int *poll_ms);
+	/* whether pid's probes are in (a process that just joined or exec'd
+	 * may not have them yet); lock held. NULL: every pid is */
+	bool (*traced)(void *ctx, pid_t pid);
 	void *ctx;
 };
 

@@ -42,8 +42,8 @@ static void put_pids(struct json_writer *w, const struct group_member *m)
 	jw_end_array(w);
 }
 
-static void put_group(struct json_writer *w, const struct group *grp,
-		      const struct group_totals *t)
+static void put_group(struct json_writer *w, const struct serve_summary *s,
+		      const struct group *grp, const struct group_totals *t)
 {
 	char heap[GROUP_UID_MAX + 32];
 	size_t i, j;
@@ -59,6 +59,15 @@ static void put_group(struct json_writer *w, const struct group *grp,
 	for (i = 0; i < grp->nmembers; i++)
 		for (j = 0; j < grp->members[i].npids; j++)
 			jw_i64(w, grp->members[i].pids[j]);
+	jw_end_array(w);
+	/* members whose probes are not in yet (just joined, just exec'd, or
+	 * no allocator file): what they allocate is not counted */
+	jw_name(w, "untraced_pids");
+	jw_start_array(w);
+	for (i = 0; i < grp->nmembers && s->traced; i++)
+		for (j = 0; j < grp->members[i].npids; j++)
+			if (!s->traced(s->traced_ctx, grp->members[i].pids[j]))
+				jw_i64(w, grp->members[i].pids[j]);
 	jw_end_array(w);
 	jw_u64_field(w, "outstanding_bytes", t->bytes);
 	jw_u64_field(w, "outstanding_allocs", t->allocs);
@@ -102,7 +111,7 @@ int serve_pods__write(const struct serve_summary *s, FILE *f)
 	jw_name(w, "pods");
 	jw_start_array(w);
 	for (i = 0; i < n; i++)
-		put_group(w, groups__at(s->groups, i), &s->totals[i]);
+		put_group(w, s, groups__at(s->groups, i), &s->totals[i]);
 	jw_end_array(w);
 	jw_u64_field(w, "groups_tracked", st.tracked);
 	jw_u64_field(w, "groups_untracked", st.untracked);

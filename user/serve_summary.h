@@ -26,6 +26,9 @@ struct serve_summary {
 	uint64_t self_rss_bytes;	/* memtrail's own VmRSS */
 	bool healthy;
 	double uptime_s;
+	/* whether a pid's probes are in; NULL: all are */
+	bool (*traced)(void *ctx, pid_t pid);
+	void *traced_ctx;
 };
 
 /* Sums the snapshot's held samples into their processes' groups: totals[] gets one

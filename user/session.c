@@ -3,6 +3,7 @@
  * poll until the duration ends, a signal arrives or the targets are gone,
  * and write the reports. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 #include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <bpf/btf.h>
+#include "cgroup.h"
+#include "cgroup_members.h"
 #include "command.h"
 #include "hook_plan.h"
 #include "kernel_features.h"
@@ -47,6 +51,9 @@ struct session {
 	enum mt_target_kind kind;
 	char *target_desc;
 	struct target *targets; /* pid and command modes */
+	struct cgroup_ref cg;	/* cgroup mode: the group */
+	struct cgroup_members *members; /* ... and its processes */
+	double next_scan;	/* ... looked for again then */
 	size_t ntargets, nexited;
 	char **exit_notes;	/* what exited targets held, for the report */
 	size_t nexit_notes;
@@ -85,6 +92,10 @@ static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
 
 	/* its entries are gone, so is the need for its maps (pid reuse) */
 	symbolizer__forget_process(s->sym, pid);
+	if (s->members) { /* counted there, one note for all */
+		cgroup_members__on_exit(s->members, pid);
+		return;
+	}
 	if (s->kind != MT_TARGET_SYSTEM && !t)
 		return;
 	if (t && !t->exited) {
@@ -120,6 +131,8 @@ static bool keep_target(pid_t pid, void *ctx)
 {
 	struct session *s = ctx;
 
+	if (s->members)
+		return cgroup_members__find(s->members, pid) != NULL;
 	return s->kind == MT_TARGET_SYSTEM || find_target(s, pid);
 }
 
@@ -314,6 +327,91 @@ static int setup_command(struct session *s)
 	return EXIT_OK;
 }
 
+static void on_spawn_cb(pid_t pid, bool exec, uint64_t ts_ns, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->members)
+		cgroup_members__on_spawn(s->members, pid, exec, ts_ns);
+}
+
+/* Before the tracer: what --cgroup names decides how it filters. 0 or an
+ * exit code. */
+static int resolve_cgroup(struct session *s, struct tracer_opts *topts)
+{
+	char mount[PATH_MAX];
+	struct btf *btf;
+	int err;
+
+	err = cgroup__find_v2_mount(NULL, mount, sizeof(mount));
+	if (err && err != -ENOENT) {
+		error("cannot read /proc/self/mountinfo: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	err = cgroup__resolve(err ? NULL : mount, s->opts->cgroup, &s->cg);
+	if (err) {
+		error("cgroup '%s' %s", s->opts->cgroup,
+		      err == -ENOENT ? "not found" :
+		      err == -ENOTDIR ? "is not a cgroup directory" :
+		      err == -EINVAL ? "is not a cgroup path or id" : strerror(-err));
+		return EXIT_USAGE;
+	}
+	/* cgroup2: the kernel knows each task's group, BPF filters by id;
+	 * v1: only member pids can be followed */
+	topts->filter_cgroups = s->cg.v2;
+	topts->filter_tgids = !s->cg.v2;
+	topts->follow_forks = true;
+	btf = btf__load_vmlinux_btf();
+	topts->fork_tracepoint = !btf ||
+		btf__find_by_name_kind(btf, "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF) <= 0;
+	btf__free(btf);
+	debug("cgroup %s: id %llu, level %d, %s", s->cg.path, (unsigned long long)s->cg.id,
+	      s->cg.level, s->cg.v2 ? "cgroup2" : "cgroup v1 (following pids)");
+	return EXIT_OK;
+}
+
+static int setup_cgroup(struct session *s)
+{
+	struct cgroup_members_opts mopts = {
+		.sz = sizeof(mopts), .tracer = s->tracer, .sym = s->sym, .cg = &s->cg,
+	};
+	int err;
+
+	if (s->cg.v2 && (err = tracer__add_cgroup(s->tracer, s->cg.id, s->cg.level))) {
+		error("cgroup '%s': cannot filter on it: %s", s->cg.path, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	s->members = cgroup_members__new(&mopts);
+	s->target_desc = strdup(s->cg.path);
+	if (!s->members || !s->target_desc)
+		return EXIT_RUNTIME;
+	err = cgroup_members__scan(s->members);
+	if (err) {
+		error("cgroup '%s': cannot list its processes: %s", s->cg.path, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+/* The group's processes in the report, with their RSS, and what the
+ * trace of the group could not see. */
+static int add_member_processes(struct session *s, struct mt_profile *p)
+{
+	const struct cgroup_member *mb;
+	size_t n, i;
+
+	mb = cgroup_members__list(s->members, &n);
+	for (i = 0; i < n; i++) {
+		struct mt_process *proc = mt_profile__process(p, mb[i].pid, mb[i].comm);
+
+		if (!proc)
+			return -ENOMEM;
+		if (!proc->rss_bytes)
+			procfs__read_rss(NULL, proc->pid, &proc->rss_bytes);
+	}
+	return cgroup_members__add_notes(s->members, p);
+}
+
 /* One report of what is outstanding now. 0 or an exit code. */
 static int emit_report(struct session *s, bool final)
 {
@@ -345,6 +443,8 @@ static int emit_report(struct session *s, bool final)
 		else if (!proc->rss_bytes)
 			procfs__read_rss(NULL, proc->pid, &proc->rss_bytes);
 	}
+	if (s->members && !err)
+		err = add_member_processes(s, p);
 	if (s->cmd && (command__check(s->cmd) == CMD_AT_EXIT ||
 		       command__check(s->cmd) == CMD_GONE)) {
 		p->command_exited = true;
@@ -381,11 +481,50 @@ static int emit_report(struct session *s, bool final)
 	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
+/* cgroup mode, after a poll: members that just exec'd, and every second
+ * the processes moved in by a write to cgroup.procs. 0, or -ENOENT when
+ * the group is gone. */
+static int follow_members(struct session *s, double *next_scan)
+{
+	int err = 0;
+
+	cgroup_members__recheck(s->members);
+	if (now_s() >= *next_scan) {
+		err = cgroup_members__scan(s->members) == -ENOENT ? -ENOENT : 0;
+		*next_scan = now_s() + 1;
+	}
+	return err;
+}
+
+/* serve's loop calls this after each poll (with serve's lock held). A
+ * removed group is serve's to report (/healthz), not a reason to stop. */
+static int serve_step(void *ctx, int *poll_ms)
+{
+	struct session *s = ctx;
+
+	if (!s->members)
+		return EXIT_OK;
+	follow_members(s, &s->next_scan);
+	/* a member that just exec'd maps its libc within milliseconds */
+	if (cgroup_members__pending(s->members))
+		*poll_ms = 5;
+	return EXIT_OK;
+}
+
+static bool serve_traced(void *ctx, pid_t pid)
+{
+	struct session *s = ctx;
+	const struct cgroup_member *m = s->members ? cgroup_members__find(s->members, pid) : NULL;
+
+	return !s->members || (m && m->attached);
+}
+
 /* Polls until the end; reports at intervals and at the end. */
 static int trace_loop(struct session *s)
 {
 	const struct options *o = s->opts;
 	double next_report = o->interval_s ? s->start_s + o->interval_s : 0;
+	double next_scan = s->start_s + 1;
 	int err, rc;
 
 	while (!stop_requested) {
@@ -393,7 +532,9 @@ static int trace_loop(struct session *s)
 
 		if (o->duration_s && now - s->start_s >= o->duration_s)
 			break;
-		err = tracer__poll(s->tracer, 100);
+		/* a member that just exec'd maps its libc within milliseconds */
+		err = tracer__poll(s->tracer, s->members && cgroup_members__pending(s->members)
+				   ? 5 : 100);
 		if (err && err != -EINTR) {
 			error("polling BPF events: %s", strerror(-err));
 			return EXIT_RUNTIME;
@@ -427,6 +568,10 @@ static int trace_loop(struct session *s)
 		}
 		if (s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
 			break;
+		if (s->members && follow_members(s, &next_scan) == -ENOENT) {
+			warn("cgroup '%s' was removed; the trace ended", s->cg.path);
+			break;
+		}
 		if (next_report && now_s() >= next_report) {
 			rc = emit_report(s, false);
 			if (rc)
@@ -512,7 +657,8 @@ static int run(const struct options *opts, struct serve *srv)
 	int rc = EXIT_OK;
 
 	s.kind = opts->command ? MT_TARGET_COMMAND
-		 : opts->npids ? MT_TARGET_PID : MT_TARGET_SYSTEM;
+		 : opts->npids ? MT_TARGET_PID
+		 : opts->cgroup ? MT_TARGET_CGROUP : MT_TARGET_SYSTEM;
 	s.out = stdout;
 	if (opts->output) {
 		s.out = fopen(opts->output, "w");
@@ -538,6 +684,9 @@ static int run(const struct options *opts, struct serve *srv)
 	topts.events = opts->events;
 	topts.filter_tgids = s.kind != MT_TARGET_SYSTEM;
 	topts.ctx = &s;
+	topts.on_spawn = on_spawn_cb;
+	if (s.kind == MT_TARGET_CGROUP && (rc = resolve_cgroup(&s, &topts)))
+		goto out;
 	s.tracer = tracer__new(&topts);
 	if (!s.tracer) {
 		int e = errno;
@@ -567,6 +716,9 @@ static int run(const struct options *opts, struct serve *srv)
 	default:
 		rc = setup_system(&s);
 		break;
+	case MT_TARGET_CGROUP:
+		rc = setup_cgroup(&s);
+		break;
 	}
 	if (rc)
 		goto out;
@@ -578,7 +730,10 @@ static int run(const struct options *opts, struct serve *srv)
 	if (srv) {
 		struct serve_host host = {
 			.tracer = s.tracer, .sym = s.sym, .stop = &stop_requested,
+			.step = serve_step, .traced = serve_traced, .ctx = &s,
 		};
+
+		s.next_scan = s.start_s + 1;
 
 		rc = serve__run(srv, &host);
 	} else {
@@ -587,6 +742,8 @@ static int run(const struct options *opts, struct serve *srv)
 out:
 	if (s.cmd)
 		command__free(s.cmd);
+	cgroup_members__free(s.members);
+	cgroup__ref_free(&s.cg);
 	symbolizer__free(s.sym);
 	tracer__free(s.tracer);
 	if (s.out && s.out != stdout && fclose(s.out) && !rc) {

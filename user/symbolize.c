@@ -7,14 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "debuglink.h"
@@ -23,6 +21,7 @@
 #include "elf_file.h"
 #include "perf_map.h"
 #include "proc_ids.h"
+#include "proc_root.h"
 #include "procfs.h"
 #include "symbolize.h"
 
@@ -354,49 +353,7 @@ void symbolizer__forget_process(struct symbolizer *s, pid_t pid)
  * never against ours (a container must not point us at host files) */
 static int open_in_root(const struct symbolizer *s, pid_t pid, const char *path)
 {
-	struct open_how how = {
-		.flags = OPEN_FLAGS,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	char *root = NULL, *full = NULL;
-	int dfd = -1, fd, tries;
-
-	if (asprintf(&root, "%s/%d/root", s->procfs_root, (int)pid) < 0) {
-		root = NULL;
-		fd = -ENOMEM;
-		goto cleanup;
-	}
-	dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		fd = -errno;
-		goto cleanup;
-	}
-	/* EAGAIN: a rename raced the walk; the kernel asks us to retry */
-	for (tries = 0; tries < 3; tries++) {
-		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-		if (fd >= 0)
-			goto cleanup;
-		fd = -errno;
-		if (fd != -EAGAIN)
-			break;
-	}
-	if (fd != -ENOSYS)
-		goto cleanup;
-	/* before Linux 5.6: the plain concatenation is all we have */
-	if (asprintf(&full, "%s%s", root, path) < 0) {
-		full = NULL;
-		fd = -ENOMEM;
-		goto cleanup;
-	}
-	fd = open(full, OPEN_FLAGS);
-	if (fd < 0)
-		fd = -errno;
-cleanup:
-	if (dfd >= 0)
-		close(dfd);
-	free(full);
-	free(root);
-	return fd;
+	return proc_root__open(s->procfs_root, pid, path, OPEN_FLAGS);
 }
 
 /* A JIT's symbols for its code: /tmp/perf-<pid>.map in the process's own

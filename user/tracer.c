@@ -60,6 +60,13 @@ static bool has_return(enum mt_func fn)
 	return fn != MT_FN_FREE && fn != MT_FN_SYSCALL_WRAPPER;
 }
 
+static void keep_spawn(struct tracer *t, const struct mt_event *ev)
+{
+	if (array_grow((void **)&t->spawns, &t->spawns_cap, t->nspawns, sizeof(*ev)))
+		return; /* the next cgroup rescan finds it */
+	t->spawns[t->nspawns++] = *ev;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -67,7 +74,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
-	if (ev->type >= MT_EV_MMAP && size >= sizeof(struct mt_vm_event)) {
+	if (ev->type >= MT_EV_MMAP && ev->type <= MT_EV_BRK &&
+	    size >= sizeof(struct mt_vm_event)) {
 		if (t->vm)
 			vm_map__apply(t->vm, data);
 		return 0;
@@ -86,6 +94,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (array_grow((void **)&t->execs, &t->execs_cap, t->nexecs, sizeof(*ev)))
 			return 0;
 		t->execs[t->nexecs++] = *ev;
+		if (t->opts.on_spawn)
+			keep_spawn(t, ev);
+		break;
+	case MT_EV_FORK:
+		keep_spawn(t, ev);
 		break;
 	}
 	return 0;
@@ -167,14 +180,32 @@ static void select_kernel_progs(struct tracer *t)
 	bpf_program__set_autoload(skel->progs.wrapper_enter, t->opts.events & MT_EVENTS_MMAP);
 }
 
+/* Room for one more element in two arrays that share a length and a
+ * capacity. 0 or -ENOMEM. */
+static int grow_pair(void **a, size_t sza, void **b, size_t szb, size_t *cap, size_t n)
+{
+	size_t cap_b = *cap;
+
+	if (array_grow(b, &cap_b, n, szb))
+		return -ENOMEM;
+	return array_grow(a, cap, n, sza);
+}
+
+static int grow_links(struct tracer *t)
+{
+	return grow_pair((void **)&t->links, sizeof(*t->links), (void **)&t->link_pids,
+			 sizeof(*t->link_pids), &t->links_cap, t->nlinks);
+}
+
 static int keep_link(struct tracer *t, struct bpf_link *link)
 {
 	if (!link)
 		return -errno;
-	if (array_grow((void **)&t->links, &t->links_cap, t->nlinks, sizeof(*t->links))) {
+	if (grow_links(t)) {
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
+	t->link_pids[t->nlinks] = -1;
 	t->links[t->nlinks++] = link;
 	return 0;
 }
@@ -228,6 +259,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	t->skel->rodata->vm_page_size = sysconf(_SC_PAGESIZE);
 	t->skel->rodata->fault_page_size = sysconf(_SC_PAGESIZE);
 	t->skel->rodata->filter_tgids = opts->filter_tgids;
+	t->skel->rodata->filter_cgroups = opts->filter_cgroups;
+	bpf_program__set_autoload(t->skel->progs.proc__fork,
+				  opts->follow_forks && !opts->fork_tracepoint);
+	bpf_program__set_autoload(t->skel->progs.proc__fork_tp,
+				  opts->follow_forks && opts->fork_tracepoint);
 	if (opts->events & MT_EVENTS_MMAP) {
 		t->vm = vm_map__new();
 		if (!t->vm) {
@@ -329,6 +365,9 @@ void tracer__free(struct tracer *t)
 	for (i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	free(t->links);
+	free(t->link_pids);
+	free(t->multi_pids);
+	free(t->spawns);
 	ring_buffer__free(t->events);
 	memtrail_bpf__destroy(t->skel);
 	free(t->exited);
@@ -336,6 +375,66 @@ void tracer__free(struct tracer *t)
 	free(t->files);
 	vm_map__free(t->vm);
 	free(t);
+}
+
+int tracer__remove_target(struct tracer *t, pid_t pid)
+{
+	uint32_t key = pid;
+
+	if (bpf_map__delete_elem(t->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int tracer__add_cgroup(struct tracer *t, uint64_t id, int level)
+{
+	uint8_t one = 1;
+
+	if (level < 0 || level >= MT_CGROUP_MAX_LEVEL)
+		return -ERANGE;
+	if (bpf_map__update_elem(t->skel->maps.target_cgroups, &id, sizeof(id), &one,
+				 sizeof(one), BPF_ANY))
+		return -errno;
+	/* the id first: a level bit never points at an id not yet there */
+	__atomic_or_fetch(&t->skel->bss->cgroup_levels, 1ULL << level, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+size_t tracer__detach_pid(struct tracer *t, pid_t pid)
+{
+	size_t i, n, nfiles = 0;
+
+	if (pid < 0)
+		return 0;
+	for (i = n = 0; i < t->nlinks; i++) {
+		if (t->link_pids[i] == pid) {
+			bpf_link__destroy(t->links[i]);
+			t->nprobes--;
+			continue;
+		}
+		t->link_pids[n] = t->link_pids[i];
+		t->links[n++] = t->links[i];
+	}
+	t->nlinks = n;
+	for (i = n = 0; i < t->nmulti; i++) {
+		if (t->multi_pids[i] == pid) {
+			close(t->multi_fds[i]);
+			continue;
+		}
+		t->multi_pids[n] = t->multi_pids[i];
+		t->multi_fds[n++] = t->multi_fds[i];
+	}
+	t->nmulti = n;
+	for (i = n = 0; i < t->nfiles; i++) {
+		if (t->files[i].pid == pid) {
+			t->nprobes -= t->files[i].nprobes_multi;
+			nfiles++;
+			continue;
+		}
+		t->files[n++] = t->files[i];
+	}
+	t->nfiles = n;
+	return nfiles;
 }
 
 int tracer__add_target(struct tracer *t, pid_t pid)
@@ -348,12 +447,14 @@ int tracer__add_target(struct tracer *t, pid_t pid)
 	return 0;
 }
 
-static int keep_multi_fd(struct tracer *t, int fd)
+static int keep_multi_fd(struct tracer *t, int fd, pid_t pid)
 {
-	if (array_grow((void **)&t->multi_fds, &t->multi_cap, t->nmulti, sizeof(int))) {
+	if (grow_pair((void **)&t->multi_fds, sizeof(int), (void **)&t->multi_pids,
+		      sizeof(pid_t), &t->multi_cap, t->nmulti)) {
 		close(fd);
 		return -ENOMEM;
 	}
+	t->multi_pids[t->nmulti] = pid;
 	t->multi_fds[t->nmulti++] = fd;
 	return 0;
 }
@@ -378,14 +479,14 @@ static int attach_multi(struct tracer *t, const char *path, const enum mt_func *
 				  offsets, cookies, n, pid, false);
 	if (fd < 0)
 		return fd;
-	err = keep_multi_fd(t, fd);
+	err = keep_multi_fd(t, fd, pid);
 	if (err)
 		return err;
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_return), path,
 				  ret_offsets, ret_cookies, nret, pid, true);
 	if (fd < 0)
 		return fd;
-	err = keep_multi_fd(t, fd);
+	err = keep_multi_fd(t, fd, pid);
 	if (!err)
 		t->nprobes += n + nret;
 	return err;
@@ -397,11 +498,12 @@ static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
 	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .retprobe = retprobe);
 	struct bpf_link *link;
 
-	if (array_grow((void **)&t->links, &t->links_cap, t->nlinks, sizeof(*t->links)))
+	if (grow_links(t))
 		return -ENOMEM;
 	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &uopts);
 	if (!link)
 		return -errno;
+	t->link_pids[t->nlinks] = pid;
 	t->links[t->nlinks++] = link;
 	t->nprobes++;
 	return 0;
@@ -450,7 +552,7 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 	uint64_t offsets[MAX_PROBES];
 	enum mt_func fns[MAX_PROBES];
 	struct elf_file *ef = NULL;
-	size_t nattached = 0, i;
+	size_t nattached = 0, i, nprobes_before = t->nprobes;
 	struct stat st;
 	int err;
 
@@ -501,7 +603,8 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 	}
 	if (err)
 		goto out;
-	t->files[t->nfiles++] = (struct attached_file){ st.st_dev, st.st_ino, pid };
+	t->files[t->nfiles++] = (struct attached_file){ st.st_dev, st.st_ino, pid,
+		t->use_multi ? t->nprobes - nprobes_before : 0 };
 out:
 	elf_file__close(ef);
 	return err;
@@ -560,6 +663,7 @@ out:
 
 int tracer__poll(struct tracer *t, int timeout_ms)
 {
+	size_t i;
 	int err;
 
 	err = ring_buffer__poll(t->events, timeout_ms);
@@ -573,5 +677,9 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 		tracer_purge_exited(t, t->exited, t->nexited);
 		t->nexited = 0;
 	}
+	for (i = 0; i < t->nspawns && t->opts.on_spawn; i++)
+		t->opts.on_spawn(t->spawns[i].tgid, t->spawns[i].type == MT_EV_EXEC,
+				 t->spawns[i].ts_ns, t->opts.ctx);
+	t->nspawns = 0;
 	return err < 0 ? err : 0;
 }

@@ -32,6 +32,17 @@ struct tracer_opts {
 	unsigned events;	/* enum mt_events bits */
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
 	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */
+	bool filter_cgroups;	/* every hook acts only in tracer__add_cgroup's cgroups */
+	/* announce the new processes of the target (tracer__add_cgroup's
+	 * cgroups, else tracer__add_target's pids, which then gain the child
+	 * in BPF) through on_spawn; fork_tracepoint: the classic tracepoint
+	 * instead of tp_btf */
+	bool follow_forks;
+	bool fork_tracepoint;
+	/* called from tracer__poll, after the purges, for each process a
+	 * target member forked (a thread id too on the classic path) and each
+	 * process that exec'd; ts_ns: when (CLOCK_MONOTONIC) */
+	void (*on_spawn)(pid_t pid, bool exec, uint64_t ts_ns, void *ctx);
 	/* called from tracer__poll for each process that exited, with what
 	 * it still held (its entries are gone after the call) */
 	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);
@@ -48,6 +59,16 @@ void tracer__free(struct tracer *t);
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid);
 /* Makes pid a target of the kernel hooks (with filter_tgids). 0 or -errno. */
 int tracer__add_target(struct tracer *t, pid_t pid);
+/* No longer a target of the kernel hooks (it exited). 0 or -errno. */
+int tracer__remove_target(struct tracer *t, pid_t pid);
+/* Makes the processes of cgroup2 id (the directory's inode) at level
+ * (depth below the cgroup2 root, 0 for the root) and below targets of
+ * every hook (with filter_cgroups). 0 or -errno. */
+int tracer__add_cgroup(struct tracer *t, uint64_t id, int level);
+/* Removes every probe attached for pid (not those of pid -1): its links
+ * and file descriptors are freed, a later tracer__attach_elf for the same
+ * pid attaches again. Returns how many files it had probed. */
+size_t tracer__detach_pid(struct tracer *t, pid_t pid);
 /* Number of probes attached so far. */
 size_t tracer__nprobes(const struct tracer *t);
 

@@ -16,6 +16,7 @@ struct attached_file {
 	dev_t dev;
 	ino_t ino;
 	pid_t pid;
+	size_t nprobes_multi;	/* probes its multi-uprobe links hold */
 };
 
 struct tracer {
@@ -25,8 +26,10 @@ struct tracer {
 	struct memtrail_bpf *skel;
 	struct ring_buffer *events;
 	struct bpf_link **links;	/* classic uprobes, one probe each */
+	pid_t *link_pids;		/* ... the pid each one filters on (-1: none) */
 	size_t nlinks, links_cap;
 	int *multi_fds;			/* multi-uprobe links, many probes each */
+	pid_t *multi_pids;
 	size_t nmulti, multi_cap;
 	bool use_multi;			/* this kernel has multi-uprobe links */
 	size_t nprobes;
@@ -34,6 +37,8 @@ struct tracer {
 	size_t nexited, exited_cap;
 	struct mt_event *execs; /* image replacements seen during one poll */
 	size_t nexecs, execs_cap;
+	struct mt_event *spawns; /* forks and execs of members, for opts.on_spawn */
+	size_t nspawns, spawns_cap;
 	int ncpus;
 	struct vm_map *vm;	/* user mmaps, from the event stream */
 };

@@ -16,6 +16,7 @@ static char cg_root[1024];	/* this test's group, absolute */
 static char cg_rel[256];	/* the same, relative to the mount */
 static char made[256][2048];	/* every directory made, in order */
 static char cg_root_arg[2048];	/* what serve gets as --cgroup */
+static pid_t serve_pid;		/* a serve still running: .fini stops it */
 static int nmade;
 
 /* The cgroup2 mount from /proc/self/mountinfo. */
@@ -100,6 +101,11 @@ static void setup(void)
 
 static void teardown(void)
 {
+	if (serve_pid > 0) { /* a test that failed midway */
+		kill(serve_pid, SIGKILL);
+		waitpid(serve_pid, NULL, 0);
+		serve_pid = 0;
+	}
 	while (nmade > 0)
 		remove_cg(made[--nmade]);
 }
@@ -113,16 +119,20 @@ struct server {
 	int port;
 };
 
+/* Starts serve on the test's group. Its stderr is a pipe nobody drains
+ * while the test runs: extra "-v" (debug lines) only where a test reads
+ * them, or a full pipe stops serve. */
 static void start_serve(struct server *s, char **extra)
 {
 	char *argv[32] = { (char *)mt_bin(), "serve", "--listen", "127.0.0.1:0",
-			   "--cgroup", cg_root_arg, "-v" };
+			   "--cgroup", cg_root_arg };
 	char line[512], log[8192] = "";
-	int i = 7;
+	int i = 6;
 
 	while (extra && *extra && i < 30)
 		argv[i++] = *extra++;
 	spawn(argv, &s->c, NULL);
+	serve_pid = s->c.pid;
 	/* the one line that names the port */
 	if (!read_line(&s->c.out, 60000, line, sizeof(line)) ||
 	    sscanf(line, "listening on http://127.0.0.1:%d", &s->port) != 1) {
@@ -140,6 +150,7 @@ static int stop_serve(struct server *s, int sig)
 
 	kill(s->c.pid, sig);
 	rc = reap(&s->c, 60000);
+	serve_pid = 0;
 	child_close(&s->c);
 	return rc;
 }
@@ -314,6 +325,8 @@ static void expect_pprof(const struct server *s, const char *path, long long tot
 }
 
 /* ---- tests -------------------------------------------------------------- */
+
+static char *verbose[] = { "-v", NULL };	/* serve's debug lines name each window */
 
 Test(serve, pods_heap_and_metrics)
 {
@@ -538,7 +551,7 @@ Test(serve, heap_window)
 	start_leaky(&b);
 	move_to(a_dir, a.pid);
 	move_to(b_dir, b.pid);
-	start_serve(&s, NULL);
+	start_serve(&s, verbose);
 	leaky_go(&a, NULL, 0);
 
 	/* a leaked before the window: a 1 s window of a holds none of it */
@@ -594,6 +607,40 @@ Test(serve, heap_window)
 	child_close(&b);
 }
 
+static bool has_pid(json_t *list, pid_t pid)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (json_integer_value(v) == pid)
+			return true;
+	return false;
+}
+
+/* Waits until /pods lists pid in the group rel with its probes in. */
+static void wait_traced(const struct server *s, const char *rel, pid_t pid)
+{
+	double deadline = now_s() + 20;
+	char *last = NULL;
+
+	while (now_s() < deadline) {
+		json_t *pods = get_json(s, "/pods", 200), *e = pod_entry(pods, rel);
+		bool ok = e && has_pid(json_object_get(e, "pids"), pid) &&
+			  !has_pid(json_object_get(e, "untraced_pids"), pid);
+
+		free(last);
+		last = json_dumps(pods, JSON_COMPACT);
+		json_decref(pods);
+		if (ok) {
+			free(last);
+			return;
+		}
+		usleep(20000);
+	}
+	cr_assert_fail("pid %d in %s never traced: %s", pid, rel, last);
+}
+
 static uint64_t rss_of(pid_t pid)
 {
 	char path[64], line[256];
@@ -610,63 +657,92 @@ static uint64_t rss_of(pid_t pid)
 	return kb * 1024;
 }
 
-/* 150 short-lived groups, each with a leaking process that joins it
- * before it starts: each is seen while it lives, none is listed after,
- * and serve's memory does not grow with them. */
+/* 150 short-lived groups, ten at a time, each with a leaking process
+ * that joins it before it starts: each is seen and traced while it
+ * lives, none is listed after, their probes are gone, and serve's memory
+ * does not grow with them. */
 Test(serve, churn_is_forgotten)
 {
-	enum { ROUNDS = 150, WARMUP = 30, RSS_BOUND = 2 << 20 };
-	char keep_dir[2048], dir[2048], rel[512], sh[4096];
-	struct child keep, w;
+	enum { BATCH = 10, WARMUP = 3, RSS_BOUND = 2 << 20 };
+	/* MT_CHURN_BATCHES=40 for a longer look (raise --timeout) */
+	const int BATCHES = getenv("MT_CHURN_BATCHES") ? atoi(getenv("MT_CHURN_BATCHES")) : 15;
+	char keep_dir[2048], dir[BATCH][2048], rel[512], sh[24576];
+	struct child keep, w[BATCH];
 	struct server s;
 	json_t *pods;
 	uint64_t rss_warm = 0, rss_end;
-	long long forgotten;
-	int i;
+	long long forgotten, probes;
+	char *text, *lk = workload("leaky");
+	int b, i, status;
 
 	make_cg("keep", keep_dir, sizeof(keep_dir));
 	start_leaky(&keep);
 	move_to(keep_dir, keep.pid);
 	start_serve(&s, NULL);
-	for (i = 0; i < ROUNDS; i++) {
-		char *argv[] = { "/bin/sh", "-c", sh, NULL }, line[256];
-		char *lk = workload("leaky");
+	text = get(&s, "GET", "/metrics", &status);
+	probes = metric(text, "memtrail_probes");
+	free(text);
+	cr_assert_gt(probes, 0, "the long-lived member has no probes");
+	for (b = 0; b < BATCHES; b++) {
+		for (i = 0; i < BATCH; i++) {
+			char *argv[] = { "/bin/sh", "-c", sh, NULL }, line[256];
 
-		snprintf(rel, sizeof(rel), "churn%d", i);
-		make_cg(rel, dir, sizeof(dir));
-		/* joins the group, then becomes the workload */
-		snprintf(sh, sizeof(sh), "echo $$ > %s/cgroup.procs && exec %s --wait", dir, lk);
-		free(lk);
-		spawn(argv, &w, NULL);
-		cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strncmp(line, "ready", 5));
-		if (i % 10 == 0) {
-			snprintf(rel, sizeof(rel), "%s/churn%d", cg_rel, i);
-			pods = get_json(&s, "/pods", 200);
-			cr_expect(pod_entry(pods, rel), "/pods lacks the live group %s", rel);
-			json_decref(pods);
+			snprintf(rel, sizeof(rel), "churn%d", b * BATCH + i);
+			make_cg(rel, dir[i], sizeof(dir[i]));
+			/* joins the group, then becomes the workload */
+			snprintf(sh, sizeof(sh), "echo $$ > %s/cgroup.procs && exec %s --wait",
+				 dir[i], lk);
+			spawn(argv, &w[i], NULL);
+			cr_assert(read_line(&w[i].out, 10000, line, sizeof(line)) &&
+				  !strncmp(line, "ready", 5));
 		}
-		leaky_go(&w, NULL, 0);
-		say(&w, "exit\n");
-		cr_assert_eq(reap(&w, 10000), 0);
-		child_close(&w);
-		remove_cg(made[--nmade]);
-		if (i == WARMUP)
+		for (i = 0; i < BATCH; i++) {
+			/* seen while it lives, with its probes in before it leaks */
+			snprintf(rel, sizeof(rel), "%s/churn%d", cg_rel, b * BATCH + i);
+			wait_traced(&s, rel, w[i].pid);
+			leaky_go(&w[i], NULL, 0);
+		}
+		{
+			char heap_path[128];
+			json_t *heap;
+
+			snprintf(heap_path, sizeof(heap_path), "/cgroups/%llu/heap",
+				 (unsigned long long)dir_id(dir[b % BATCH]));
+			heap = get_json(&s, heap_path, 200);
+			expect_leaks(heap, w[b % BATCH].pid, true);
+			json_decref(heap);
+		}
+		for (i = 0; i < BATCH; i++) {
+			say(&w[i], "exit\n");
+			cr_assert_eq(reap(&w[i], 10000), 0);
+			child_close(&w[i]);
+		}
+		for (i = 0; i < BATCH; i++)
+			remove_cg(made[--nmade]);
+		if (b == WARMUP - 1)
 			rss_warm = rss_of(s.c.pid);
 	}
+	free(lk);
 	pods = get_json(&s, "/pods", 200);
 	cr_expect_eq(json_array_size(json_object_get(pods, "pods")), 1,
 		     "groups left: %s", json_dumps(pods, JSON_COMPACT));
 	snprintf(rel, sizeof(rel), "%s/keep", cg_rel);
 	cr_expect(pod_entry(pods, rel));
 	forgotten = json_integer_value(json_object_get(pods, "groups_forgotten"));
-	cr_expect_geq(forgotten, ROUNDS / 10, "forgotten %lld", forgotten);
+	cr_expect_eq(forgotten, BATCHES * BATCH, "forgotten %lld", forgotten);
 	json_decref(pods);
+	/* the probes of the exited went with them; nothing they held stays */
+	text = get(&s, "GET", "/metrics", &status);
+	cr_expect_eq(metric(text, "memtrail_probes"), probes, "%s", text);
+	cr_expect_eq(metric(text, "memtrail_outside_outstanding_bytes"), 0);
+	cr_expect_eq(metric(text, "memtrail_groups"), 1);
+	free(text);
 	rss_end = rss_of(s.c.pid);
 	cr_expect_leq(rss_end, rss_warm + RSS_BOUND,
 		      "serve grew from %llu to %llu bytes over %d groups", (unsigned long long)rss_warm,
-		      (unsigned long long)rss_end, ROUNDS - WARMUP);
+		      (unsigned long long)rss_end, (BATCHES - WARMUP) * BATCH);
 	fprintf(stderr, "churn: serve rss %llu -> %llu bytes over %d groups\n",
-		(unsigned long long)rss_warm, (unsigned long long)rss_end, ROUNDS - WARMUP);
+		(unsigned long long)rss_warm, (unsigned long long)rss_end, (BATCHES - WARMUP) * BATCH);
 	cr_expect_eq(stop_serve(&s, SIGTERM), 0);
 	say(&keep, "exit\n");
 	reap(&keep, 5000);
@@ -688,7 +764,7 @@ Test(serve, windows_capped_and_stopped)
 	make_cg("a", a_dir, sizeof(a_dir));
 	start_leaky(&a);
 	move_to(a_dir, a.pid);
-	start_serve(&s, NULL);
+	start_serve(&s, verbose);
 	snprintf(path, sizeof(path), "/cgroups/%llu/heap?seconds=300", (unsigned long long)dir_id(a_dir));
 	snprintf(cmd, sizeof(cmd), "curl -s --max-time 200 -o /dev/null -w '%%{http_code}' "
 		 "'http://127.0.0.1:%d%s'", s.port, path);

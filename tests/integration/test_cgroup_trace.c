@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* --cgroup against real cgroups: groups made here under the cgroup2 mount
+ * (and one cgroup v1 group), workloads inside and outside, processes that
+ * join later, fork, exec another binary, live in their own mount namespace
+ * with another libc file, or come and go by the hundred. Every group,
+ * process and file the tests make is removed in the fixture, also when a
+ * test fails. */
+#include <dirent.h>
+#include "harness.h"
+#include "leaks.h"
+
+/* ---- what the fixture cleans up ------------------------------------------ */
+
+static char made_groups[8][512];
+static size_t nmade_groups;
+static pid_t started[16];
+static size_t nstarted;
+static char made_files[8][512];
+static size_t nmade_files;
+
+static void track_pid(pid_t pid)
+{
+	if (nstarted < sizeof(started) / sizeof(started[0]))
+		started[nstarted++] = pid;
+}
+
+static bool write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok;
+}
+
+/* pids listed in dir/cgroup.procs (at most max) */
+static size_t group_procs(const char *dir, pid_t *pids, size_t max)
+{
+	char path[600];
+	size_t n = 0;
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%d", &pid) == 1)
+		pids[n++] = pid;
+	fclose(f);
+	return n;
+}
+
+/* Kills whatever is left in the group and removes it. */
+static void remove_group(const char *dir)
+{
+	char path[600];
+	pid_t pids[256];
+	size_t n, i;
+	int tries;
+
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	if (!write_file(path, "1")) { /* cgroup v1, or before 5.14 */
+		n = group_procs(dir, pids, 256);
+		for (i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+	}
+	for (tries = 0; tries < 500 && group_procs(dir, pids, 1); tries++)
+		usleep(10000);
+	rmdir(dir);
+}
+
+static void cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < nstarted; i++) {
+		kill(started[i], SIGKILL);
+		waitpid(started[i], NULL, 0);
+	}
+	nstarted = 0;
+	while (nmade_groups)
+		remove_group(made_groups[--nmade_groups]);
+	for (i = 0; i < nmade_files; i++)
+		unlink(made_files[i]);
+	nmade_files = 0;
+}
+
+TestSuite(cgroup_trace, .timeout = TEST_TIMEOUT, .fini = cleanup);
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* The cgroup2 mount point, from /proc/self/mountinfo. */
+static void v2_mount(char *buf, size_t sz)
+{
+	char line[4096], fstype[64], mnt[1024];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	cr_assert(f);
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		cr_assert(sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1);
+		snprintf(buf, sz, "%s", mnt);
+		break;
+	}
+	fclose(f);
+	cr_assert(buf[0], "no cgroup2 mount on this host");
+}
+
+/* Makes <parent>/memtrail-test-<pid>-<name>; its path into dir. */
+static void make_group_under(const char *parent, const char *name, char *dir, size_t sz)
+{
+	snprintf(dir, sz, "%s/memtrail-test-%d-%s", parent, getpid(), name);
+	cr_assert(!mkdir(dir, 0755) || errno == EEXIST, "mkdir %s: %s", dir, strerror(errno));
+	cr_assert(nmade_groups < sizeof(made_groups) / sizeof(made_groups[0]));
+	snprintf(made_groups[nmade_groups++], sizeof(made_groups[0]), "%s", dir);
+}
+
+static void make_group(const char *name, char *dir, size_t sz)
+{
+	char mnt[1024];
+
+	v2_mount(mnt, sizeof(mnt));
+	make_group_under(mnt, name, dir, sz);
+}
+
+/* Starts argv inside the group dir: a shell puts itself there, then
+ * becomes argv. */
+static void spawn_in_group(const char *dir, char *const argv[], struct child *c)
+{
+	char *sh[16] = { "/bin/sh", "-c", "echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"",
+			 "sh", (char *)dir };
+	size_t i;
+
+	for (i = 0; argv[i] && i < 10; i++)
+		sh[5 + i] = argv[i];
+	sh[5 + i] = NULL;
+	spawn(sh, c, NULL);
+	track_pid(c->pid);
+}
+
+/* "ready PID" from a leaky --wait; returns PID. */
+static pid_t wait_ready(struct child *c)
+{
+	char line[256];
+	int pid = 0;
+
+	cr_assert(read_line(&c->out, 20000, line, sizeof(line)), "workload did not start");
+	cr_assert(sscanf(line, "ready %d", &pid) == 1, "workload said '%s'", line);
+	return pid;
+}
+
+static void start_memtrail_on(struct child *mt, const char *out, const char *group, bool verbose)
+{
+	char *args[] = { "--cgroup", (char *)group, "--format", "json", verbose ? "-v" : NULL,
+			 NULL };
+
+	if (nmade_files < sizeof(made_files) / sizeof(made_files[0]))
+		snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", out);
+	start_memtrail(mt, out, args);
+	track_pid(mt->pid);
+}
+
+/* Waits until memtrail says pid (comm) is traced through a file. */
+static void wait_traced(struct child *mt, pid_t pid, const char *comm)
+{
+	char needle[128];
+
+	snprintf(needle, sizeof(needle), "cgroup member %d (%s): traced through", pid, comm);
+	cr_assert(wait_for(&mt->err, needle, 20000, NULL, 0), "memtrail never said '%s'", needle);
+}
+
+static json_t *stop_memtrail(struct child *mt, const char *out)
+{
+	json_t *root;
+
+	kill(mt->pid, SIGINT);
+	cr_assert_eq(reap(mt, 20000), 0, "memtrail did not exit cleanly");
+	root = load_report(out);
+	unlink(out);
+	return root;
+}
+
+static void assert_leaks_of(json_t *root, pid_t pid)
+{
+	long long bytes, allocs;
+	size_t i;
+
+	for (i = 0; i < NLEAKS; i++) {
+		sum_by_symbol(root, pid, leaks[i].symbol, &bytes, &allocs);
+		cr_expect_eq(bytes, leaks[i].bytes, "pid %d %s: %lld bytes, expected %lld", pid,
+			     leaks[i].symbol, bytes, leaks[i].bytes);
+		cr_expect_eq(allocs, leaks[i].allocs, "pid %d %s: %lld allocations, expected %lld",
+			     pid, leaks[i].symbol, allocs, leaks[i].allocs);
+	}
+	cr_expect_eq(sum_by_symbol(root, pid, "control_alloc_free", &bytes, &allocs), 0,
+		     "control_alloc_free freed everything but shows %lld bytes", bytes);
+}
+
+/* No stack and no process of pid in the report. */
+static void assert_absent(json_t *root, pid_t pid)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, e)
+		cr_expect_neq(json_integer_value(json_object_get(e, "pid")), pid,
+			      "a stack of pid %d, which is outside the group", pid);
+	json_array_foreach(json_object_get(root, "processes"), i, e)
+		cr_expect_neq(json_integer_value(json_object_get(e, "pid")), pid,
+			      "pid %d, outside the group, is listed", pid);
+}
+
+static void assert_target(json_t *root, const char *dir)
+{
+	json_t *t = json_object_get(root, "target");
+
+	cr_expect_str_eq(json_string_value(json_object_get(t, "kind")), "cgroup");
+	cr_expect_str_eq(json_string_value(json_object_get(t, "value")), dir);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+Test(cgroup_trace, only_the_members_are_reported_exactly)
+{
+	char dir[512], out[256], *leaky = workload("leaky");
+	char *argv[] = { leaky, "--wait", NULL };
+	struct child in, outside, mt;
+	pid_t in_pid;
+	json_t *root;
+
+	require_root();
+	make_group("only", dir, sizeof(dir));
+	spawn_in_group(dir, argv, &in);
+	in_pid = wait_ready(&in);
+	cr_assert_eq(in_pid, in.pid);
+	start_leaky(&outside); /* same libc file, outside the group */
+	track_pid(outside.pid);
+	tmp_path(out, "cg-only.json");
+	/* the group by its path relative to the cgroup2 mount */
+	start_memtrail_on(&mt, out, strrchr(dir, '/') + 1, false);
+	leaky_go(&in, NULL, 0);
+	leaky_go(&outside, NULL, 0);
+	root = stop_memtrail(&mt, out);
+	assert_target(root, dir);
+	assert_leaks_of(root, in_pid);
+	assert_absent(root, outside.pid);
+	json_decref(root);
+	free(leaky);
+}
+
+Test(cgroup_trace, by_id_the_inode_of_its_directory)
+{
+	char dir[512], out[256], id[32], *leaky = workload("leaky");
+	char *argv[] = { leaky, "--wait", NULL };
+	struct child in, mt;
+	struct stat st;
+	json_t *root;
+
+	require_root();
+	make_group("byid", dir, sizeof(dir));
+	cr_assert(!stat(dir, &st));
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)st.st_ino);
+	spawn_in_group(dir, argv, &in);
+	wait_ready(&in);
+	tmp_path(out, "cg-id.json");
+	start_memtrail_on(&mt, out, id, false);
+	leaky_go(&in, NULL, 0);
+	root = stop_memtrail(&mt, out);
+	assert_target(root, dir);
+	assert_leaks_of(root, in.pid);
+	json_decref(root);
+	free(leaky);
+}
+
+/* moved in by a write to cgroup.procs after memtrail started: the rescan */
+Test(cgroup_trace, a_process_that_joins_later_is_traced)
+{
+	char dir[512], out[256], *leaky = workload("leaky");
+	char *argv[] = { leaky, "--wait", NULL };
+	struct child in, mt;
+	json_t *root;
+	pid_t pid;
+
+	require_root();
+	make_group("later", dir, sizeof(dir));
+	tmp_path(out, "cg-later.json");
+	start_memtrail_on(&mt, out, dir, true);
+	spawn_in_group(dir, argv, &in);
+	pid = wait_ready(&in);
+	wait_traced(&mt, pid, "leaky");
+	leaky_go(&in, NULL, 0);
+	root = stop_memtrail(&mt, out);
+	assert_leaks_of(root, pid);
+	json_decref(root);
+	free(leaky);
+}
+
+/* A shell in group dir, traced from before it runs script's second part
+ * (after a line on stdin), which starts a leaky --wait named comm; returns
+ * the report and that process's pid. */
+static json_t *trace_member_script(const char *dir, const char *script, const char *comm,
+				   struct child *sh, pid_t *pid)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL }, out[256];
+	struct child mt;
+
+	spawn_in_group(dir, argv, sh);
+	wait_ready(sh);
+	tmp_path(out, "cg-script.json");
+	start_memtrail_on(&mt, out, dir, true); /* "tracing": the members found are in */
+	say(sh, "x\n");
+	*pid = wait_ready(sh);
+	wait_traced(&mt, *pid, comm);
+	leaky_go(sh, NULL, 0);
+	return stop_memtrail(&mt, out);
+}
+
+/* a member's child: announced by the fork event */
+Test(cgroup_trace, a_child_forked_inside_is_traced)
+{
+	char dir[512], script[1024], *leaky = workload("leaky");
+	struct child sh;
+	json_t *root;
+	pid_t pid;
+
+	require_root();
+	make_group("fork", dir, sizeof(dir));
+	/* "echo end" after it: the shell must fork leaky, not become it */
+	snprintf(script, sizeof(script), "echo ready $$; read x; %s --wait; echo end", leaky);
+	root = trace_member_script(dir, script, "leaky", &sh, &pid);
+	cr_assert_neq(pid, sh.pid);
+	assert_leaks_of(root, pid);
+	json_decref(root);
+	free(leaky);
+}
+
+/* the member becomes a static executable: a new allocator file for its pid */
+Test(cgroup_trace, a_member_that_execs_another_binary_is_followed)
+{
+	char dir[512], script[1024], *leaky = workload("leaky_static");
+	struct child sh;
+	json_t *root;
+	pid_t pid;
+
+	require_root();
+	make_group("exec", dir, sizeof(dir));
+	snprintf(script, sizeof(script), "echo ready $$; read x; exec %s --wait", leaky);
+	root = trace_member_script(dir, script, "leaky_static", &sh, &pid);
+	cr_assert_eq(pid, sh.pid, "exec keeps the pid");
+	assert_leaks_of(root, pid);
+	json_decref(root);
+	free(leaky);
+}
+
+/* inode of the first mapping of pid whose path ends in suffix */
+static unsigned long long mapped_inode(pid_t pid, const char *suffix)
+{
+	char path[64], line[1024], file[512];
+	unsigned long long ino = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	cr_assert(f);
+	while (!ino && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %*s %llu %511s", &i, file) == 2 &&
+		    strlen(file) >= strlen(suffix) &&
+		    !strcmp(file + strlen(file) - strlen(suffix), suffix))
+			ino = i;
+	}
+	fclose(f);
+	return ino;
+}
+
+/* The host libc's path as this process maps it. */
+static void host_libc(char *buf, size_t sz)
+{
+	char line[1024], file[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	buf[0] = '\0';
+	cr_assert(f);
+	while (!buf[0] && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %*s %511s", file) == 1 && strstr(file, "/libc.so"))
+			snprintf(buf, sz, "%s", file);
+	fclose(f);
+	cr_assert(buf[0], "no libc in /proc/self/maps");
+}
+
+/* True when a frame of pid in a module ending in module_suffix has
+ * field (symbol, reason) starting with value. */
+static bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
+		      const char *module_suffix)
+{
+	json_t *s, *fr;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_integer_value(json_object_get(s, "pid")) != pid)
+			continue;
+		json_array_foreach(json_object_get(s, "frames"), k, fr) {
+			const char *v = json_string_value(json_object_get(fr, field));
+			const char *mod = json_string_value(json_object_get(fr, "module"));
+
+			if (v && mod && !strncmp(v, value, strlen(value)) &&
+			    strlen(mod) >= strlen(module_suffix) &&
+			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A container's libc is another file: its own probes, symbolized through
+ * the process's root (here: its own mount namespace). */
+Test(cgroup_trace, own_mount_namespace_with_another_libc_file)
+{
+	char dir[512], out[256], libc[512], copy[512], cmd[2048], *leaky = workload("leaky");
+	char *argv[] = { "/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+			 cmd, NULL };
+	struct child in, outside, mt;
+	struct stat st;
+	json_t *root;
+	pid_t pid;
+
+	require_root();
+	host_libc(libc, sizeof(libc));
+	tmp_path(copy, "libc.so.6");
+	snprintf(cmd, sizeof(cmd), "cp %s %s", libc, copy);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", copy);
+	cr_assert(!stat(copy, &st));
+	/* the program too, at a path only the namespace has */
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs memtrail-test /mnt && cp %s /mnt/leaky-ns && "
+		 "mount --bind %s %s && exec /mnt/leaky-ns --wait", leaky, copy, libc);
+	make_group("mntns", dir, sizeof(dir));
+	spawn_in_group(dir, argv, &in);
+	pid = wait_ready(&in);
+	cr_assert_eq(mapped_inode(pid, "/libc.so.6"), (unsigned long long)st.st_ino,
+		     "the workload does not map the copy of libc");
+	start_leaky(&outside); /* the host's libc: its own file, not probed */
+	track_pid(outside.pid);
+	tmp_path(out, "cg-mntns.json");
+	start_memtrail_on(&mt, out, dir, false);
+	leaky_go(&in, NULL, 0);
+	leaky_go(&outside, NULL, 0);
+	root = stop_memtrail(&mt, out);
+	assert_leaks_of(root, pid);
+	assert_absent(root, outside.pid);
+	/* the program's frames, read through the process's root */
+	cr_expect(has_frame(root, pid, "symbol", "leak_malloc", "/mnt/leaky-ns"),
+		  "leak_malloc not symbolized in /mnt/leaky-ns, inside the namespace");
+	/* libc frames: the copy was opened and read (its build ID; whether a
+	 * name is found depends on the host's debug files) */
+	cr_expect(has_frame(root, pid, "build_id", "", "/libc.so.6"),
+		  "the namespace's libc was not read");
+	json_decref(root);
+	free(leaky);
+}
+
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	fclose(f);
+	return v;
+}
+
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	cr_assert(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Waits until memtrail holds at most want descriptors (its exit purges
+ * and detaches run in its poll loop). */
+static int wait_fds(pid_t pid, int want)
+{
+	int n = count_fds(pid), tries;
+
+	for (tries = 0; n > want && tries < 1000; tries++) {
+		usleep(10000);
+		n = count_fds(pid);
+	}
+	return n;
+}
+
+Test(cgroup_trace, two_hundred_short_lived_members_leave_nothing, .timeout = 120)
+{
+	char dir[512], out[256], script[1024], line[256], *leaky = workload("leaky");
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+	long rss_half, rss_end;
+	struct child sh, mt;
+	int fds_idle;
+	json_t *root, *s;
+	size_t i;
+
+	require_root();
+	make_group("churn", dir, sizeof(dir));
+	/* two rounds of 100 processes that leak and exit */
+	snprintf(script, sizeof(script),
+		 "echo ready $$; for r in 1 2; do read x; i=0; while [ $i -lt 100 ]; do "
+		 "%s >/dev/null; i=$((i+1)); done; echo round $r; done; read x", leaky);
+	spawn_in_group(dir, argv, &sh);
+	wait_ready(&sh);
+	tmp_path(out, "cg-churn.json");
+	start_memtrail_on(&mt, out, dir, false);
+	fds_idle = count_fds(mt.pid);
+
+	say(&sh, "x\n");
+	cr_assert(read_line(&sh.out, 60000, line, sizeof(line)) && !strcmp(line, "round 1"),
+		  "round 1: '%s'", line);
+	cr_expect_eq(wait_fds(mt.pid, fds_idle), fds_idle, "probes of exited members still open");
+	rss_half = status_kb(mt.pid, "VmRSS:");
+	say(&sh, "x\n");
+	cr_assert(read_line(&sh.out, 60000, line, sizeof(line)) && !strcmp(line, "round 2"),
+		  "round 2: '%s'", line);
+	cr_expect_eq(wait_fds(mt.pid, fds_idle), fds_idle, "probes of exited members still open");
+	rss_end = status_kb(mt.pid, "VmRSS:");
+	/* 100 more processes traced and gone: memtrail's own memory stays */
+	cr_expect_leq(rss_end - rss_half, 1024, "memtrail grew from %ld to %ld kB over 100 members",
+		      rss_half, rss_end);
+
+	root = stop_memtrail(&mt, out);
+	/* only the shell is left: nothing of the 200 exited processes */
+	json_array_foreach(json_object_get(root, "stacks"), i, s)
+		cr_expect_eq(json_integer_value(json_object_get(s, "pid")), sh.pid,
+			     "a stack of exited pid %lld stayed",
+			     json_integer_value(json_object_get(s, "pid")));
+	cr_expect_eq(json_array_size(json_object_get(root, "processes")), 1);
+	json_decref(root);
+	free(leaky);
+}
+
+/* On cgroup v1 the kernel's cgroup id helpers see nothing: pids are
+ * followed through fork and exit instead, and the report says so. */
+Test(cgroup_trace, v1_group_by_pid_tracking)
+{
+	char dir[512], script[1024], *leaky = workload("leaky");
+	struct child sh;
+	json_t *root, *note;
+	bool noted = false;
+	struct stat st;
+	size_t i;
+	pid_t pid;
+
+	require_root();
+	if (stat("/sys/fs/cgroup/pids/cgroup.procs", &st)) {
+		/* a cgroup2-only host: no v1 hierarchy to make a group in */
+		if (getenv("CI") && !stat("/sys/fs/cgroup/unified", &st))
+			cr_assert_fail("hybrid host without a v1 pids hierarchy");
+		cr_skip_test("no cgroup v1 pids hierarchy on this host");
+	}
+	make_group_under("/sys/fs/cgroup/pids", "v1", dir, sizeof(dir));
+	snprintf(script, sizeof(script), "echo ready $$; read x; %s --wait; echo end", leaky);
+	root = trace_member_script(dir, script, "leaky", &sh, &pid);
+	assert_target(root, dir);
+	assert_leaks_of(root, pid);
+	json_array_foreach(json_object_get(root, "notes"), i, note)
+		noted |= strstr(json_string_value(note), "cgroup v1") != NULL;
+	cr_expect(noted, "no note about cgroup v1 pid tracking");
+	json_decref(root);
+	free(leaky);
+}
+
+static int run_quiet(char **args, char *err, size_t sz)
+{
+	char *argv[16] = { (char *)mt_bin() };
+	struct child c;
+	size_t i;
+	int rc;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	spawn(argv, &c, "/dev/null");
+	err[0] = '\0';
+	rc = reap(&c, 20000);
+	read_line(&c.err, 1000, err, sz);
+	child_close(&c);
+	return rc;
+}
+
+Test(cgroup_trace, bad_groups_are_usage_errors)
+{
+	char err[512], missing[64];
+	char *none[] = { "--cgroup", missing, NULL };
+	char *notcg[] = { "--cgroup", "/tmp", NULL };
+	char *noid[] = { "--cgroup", "18446744073709551615", NULL };
+	char *both[] = { "--cgroup", "/", "--pid", "1", NULL };
+
+	require_root();
+	snprintf(missing, sizeof(missing), "memtrail-test-%d-missing", getpid());
+	cr_expect_eq(run_quiet(none, err, sizeof(err)), 2);
+	cr_expect(strstr(err, "not found"), "%s", err);
+	cr_expect_eq(run_quiet(notcg, err, sizeof(err)), 2);
+	cr_expect(strstr(err, "not a cgroup directory"), "%s", err);
+	cr_expect_eq(run_quiet(noid, err, sizeof(err)), 2);
+	cr_expect(strstr(err, "not found"), "%s", err);
+	cr_expect_eq(run_quiet(both, err, sizeof(err)), 2);
+	cr_expect(strstr(err, "exclude each other"), "%s", err);
+}
