@@ -191,7 +191,7 @@ static int list_libraries(const char *interp, const char *exe, char ***v, size_t
 
 int command__object_paths(const struct command *c, char ***paths, size_t *n)
 {
-	char *exe = NULL, *interp;
+	char *exe = NULL, *interp, *real;
 	int err;
 
 	*paths = NULL;
@@ -201,8 +201,12 @@ int command__object_paths(const struct command *c, char ***paths, size_t *n)
 		return -ENOMEM;
 	err = push(paths, n, exe);
 	interp = err ? NULL : elf_file__interp(exe);
+	/* the loader lists by the file's real path: $ORIGIN in a RUNPATH
+	 * (the JDK's java: $ORIGIN/../lib) means nothing under /proc/PID/ */
+	real = interp ? realpath(exe, NULL) : NULL;
 	if (interp)
-		err = list_libraries(interp, exe, paths, n);
+		err = list_libraries(interp, real ? real : exe, paths, n);
+	free(real);
 	free(interp);
 	free(exe);
 	if (err) {

@@ -200,17 +200,45 @@ static void helper_main(pid_t pid, int out_fd)
 	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-/* The last non-blank line of out, trimmed into why. */
+/* The last line of out that is not blank or a stack trace's "\tat ..."
+ * (jcmd prints the exception, then its trace), into why. */
 static void last_line(const char *out, size_t len, char *why, size_t whysz)
 {
 	const char *end = out + len, *start;
 
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	start = end;
-	while (start > out && start[-1] != '\n')
-		start--;
-	snprintf(why, whysz, "%.*s", (int)(end - start), start);
+	why[0] = '\0';
+	while (end > out) {
+		while (end > out && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+			end--;
+		start = end;
+		while (start > out && start[-1] != '\n')
+			start--;
+		if (start < end && *start != '\t' && *start != ' ') {
+			snprintf(why, whysz, "%.*s", (int)(end - start), start);
+			return;
+		}
+		end = start;
+	}
+}
+
+/* The one-letter state of pid ("R", "S", "t" for a tracing stop, ...),
+ * or '?' when unreadable. */
+static char proc_state(pid_t pid)
+{
+	char *text = NULL, *st, c = '?';
+	size_t len;
+
+	if (procfs__read_pid_file(NULL, pid, "status", 1u << 16, &text, &len))
+		return c;
+	st = strstr(text, "\nState:");
+	if (st) {
+		st += strlen("\nState:");
+		st += strspn(st, " \t");
+		if (*st)
+			c = *st;
+	}
+	free(text);
+	return c;
 }
 
 int java__write_perf_map(pid_t pid, int timeout_ms, char *why, size_t whysz)
@@ -308,6 +336,19 @@ void java__refresh(struct symbolizer *sym, struct mt_profile *p, pid_t pid)
 	int err;
 
 	if (symbolizer__java(sym) && java__is_jvm(pid)) {
+		char state = proc_state(pid);
+
+		/* stopped at its exit (command mode) or gone: no JVM answers */
+		if (state == 't' || state == 'T' || state == 'Z' || state == 'X' || state == '?') {
+			symbolizer__cache_process(sym, pid);
+			if (!symbolizer__has_jit_map(sym, pid))
+				mt_profile__add_note(p, "pid %d: the JVM had exited or was exiting, "
+						     "so jcmd could not ask it for a perf map; a JVM "
+						     "started with -XX:+UnlockDiagnosticVMOptions "
+						     "-XX:+DumpPerfMapAtExit writes one as it exits",
+						     (int)pid);
+			return;
+		}
 		err = java__write_perf_map(pid, JAVA_JCMD_TIMEOUT_MS, why, sizeof(why));
 		if (err)
 			mt_profile__add_note(p, "pid %d: jcmd %d Compiler.perfmap failed (%s): "

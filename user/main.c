@@ -24,7 +24,8 @@ static const char doc[] =
 "the call stacks that hold outstanding allocations: exact bytes, counts, "
 "age, process and symbolized frames.\n"
 "\n"
-"USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | --cgroup PATH|ID | -- COMMAND [ARGS...]]\n"
+"USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | --cgroup PATH|ID | --pod UID |\n"
+"                 --container ID | -- COMMAND [ARGS...]]\n"
 "       memtrail serve [--listen ADDR] [--cgroup PATH|ID] [OPTIONS]\n"
 "No target traces every process that uses the host's C library. serve keeps "
 "tracing the node's pods (or --cgroup) and answers over HTTP: /healthz, /pods, "
@@ -35,6 +36,7 @@ static const char doc[] =
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --cgroup system.slice/nginx.service --duration 60   a whole cgroup, newcomers too\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
+"  memtrail --pod 0f4e5a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b --duration 300 --format json -o leak.json\n"
 "  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
 "  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
@@ -62,6 +64,8 @@ enum {
 	OPT_KERNEL_HOOKS,
 	OPT_JAVA,
 	OPT_CGROUP,
+	OPT_POD,
+	OPT_CONTAINER,
 	OPT_LISTEN,
 	OPT_MAX_GROUPS,
 };
@@ -72,6 +76,10 @@ static const struct argp_option argp_options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH|ID", 0, "Trace every process of this cgroup and the groups below it, "
 	  "those that join later too: a directory (absolute, or relative to the cgroup2 mount) or "
 	  "a cgroup2 id (the directory's inode)", 1 },
+	{ "pod", OPT_POD, "UID", 0, "Trace a Kubernetes pod of this node, as --cgroup traces its cgroup "
+	  "(systemd or cgroupfs kubelet driver; containerd, CRI-O or docker)", 1 },
+	{ "container", OPT_CONTAINER, "ID", 0, "Trace one container of a pod: its ID, a unique prefix of at "
+	  "least 4 hex digits, or containerd://ID as the pod's status shows it", 1 },
 	{ NULL, 0, NULL, OPTION_DOC, "-- COMMAND ARGS...  Run COMMAND, traced from its first allocation", 1 },
 
 	{ "events", OPT_EVENTS, "LIST", 0, "What to trace: malloc (default), mmap, faults, rss, or all; "
@@ -233,6 +241,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		o->cgroup = arg;
 		break;
+	case OPT_POD:
+		o->pod = arg;
+		break;
+	case OPT_CONTAINER:
+		o->container = arg;
+		break;
 	case OPT_DURATION:
 		if (parse_double(arg, "--duration", 0.001, &o->duration_s))
 			return EINVAL;
@@ -317,21 +331,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->command = state->argv + state->next;
 		break;
 	case ARGP_KEY_END:
-		if ((o->command != NULL) + (o->npids > 0) + (o->cgroup != NULL) > 1) {
-			error("--pid, --cgroup and a command exclude each other");
+		if ((o->command != NULL) + (o->npids > 0) + (o->cgroup != NULL) +
+		    (o->pod != NULL) + (o->container != NULL) > 1) {
+			error("--pid, --cgroup, --pod, --container and a command exclude each other");
 			return EINVAL;
 		}
-		if (o->check && (o->command || o->npids || o->cgroup)) {
-			error("--check traces nothing: it takes no --pid, --cgroup or command");
+		if (o->check && (o->command || o->npids || o->cgroup || o->pod || o->container)) {
+			error("--check traces nothing: it takes no target");
 			return EINVAL;
 		}
 		if (check_format(o))
 			return EINVAL;
-		if (o->serve && (o->command || o->npids || o->check || o->output ||
-				 o->interval_s || o->duration_s)) {
+		if (o->serve && (o->command || o->npids || o->pod || o->container || o->check ||
+				 o->output || o->interval_s || o->duration_s)) {
 			error("serve traces a cgroup (--cgroup, default the node's pods) and "
-			      "answers over HTTP: it takes no --pid, command, --check, --output, "
-			      "--interval or --duration");
+			      "answers over HTTP: it takes no --pid, --pod, --container, command, "
+			      "--check, --output, --interval or --duration");
 			return EINVAL;
 		}
 		if (!o->serve && (o->listen || o->max_groups)) {

@@ -17,6 +17,8 @@ struct options {
 	size_t npids;
 	char **command;		/* after "--": argv, NULL-terminated */
 	const char *cgroup;	/* --cgroup PATH|ID */
+	const char *pod;	/* --pod UID: its cgroup, as --cgroup */
+	const char *container;	/* --container ID: its cgroup, as --cgroup */
 	double duration_s;	/* 0: until Ctrl-C / the targets are gone */
 	double interval_s;	/* 0: one report at the end */
 	uint64_t min_age_ns;

@@ -78,7 +78,7 @@ static const struct mt_process *find_process(const struct mt_profile *p, pid_t p
 }
 
 /* "[pid 1234 (leaky)]", "[pids 1,2]", "[command ./leaky -n 3]",
- * "[cgroup /sys/fs/cgroup/x]", "[system]" */
+ * "[cgroup /sys/fs/cgroup/x]", "[pod UID]", "[container ID]", "[system]" */
 static void put_target(FILE *f, const struct mt_profile *p)
 {
 	const char *v = p->target_value ? p->target_value : "";
@@ -114,6 +114,12 @@ static void put_target(FILE *f, const struct mt_profile *p)
 		break;
 	case MT_TARGET_CGROUP:
 		fputs("[cgroup ", f);
+		put_clean(f, v);
+		fputs("]", f);
+		break;
+	case MT_TARGET_POD:
+	case MT_TARGET_CONTAINER:
+		fputs(p->target_kind == MT_TARGET_POD ? "[pod " : "[container ", f);
 		put_clean(f, v);
 		fputs("]", f);
 		break;

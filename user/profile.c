@@ -365,6 +365,8 @@ const char *mt_target_kind__str(enum mt_target_kind kind)
 		return "cgroup";
 	case MT_TARGET_POD:
 		return "pod";
+	case MT_TARGET_CONTAINER:
+		return "container";
 	case MT_TARGET_SYSTEM:
 	default:
 		return "system";

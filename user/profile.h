@@ -17,6 +17,7 @@ enum mt_target_kind {
 	MT_TARGET_COMMAND,
 	MT_TARGET_CGROUP,	/* value: the group's directory */
 	MT_TARGET_POD,		/* value: the pod's UID */
+	MT_TARGET_CONTAINER,	/* value: the container's ID */
 };
 
 /* A function inlined at a frame's address (DWARF). */

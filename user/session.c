@@ -17,6 +17,7 @@
 #include "command.h"
 #include "hook_plan.h"
 #include "kernel_features.h"
+#include "kube_target.h"
 #include "log.h"
 #include "options.h"
 #include "procfs.h"
@@ -52,6 +53,7 @@ struct session {
 	char *target_desc;
 	struct target *targets; /* pid and command modes */
 	struct cgroup_ref cg;	/* cgroup mode: the group */
+	struct kube_cgroup kube; /* --pod, --container: what the group is */
 	struct cgroup_members *members; /* ... and its processes */
 	double next_scan;	/* ... looked for again then */
 	size_t ntargets, nexited;
@@ -339,7 +341,8 @@ static void on_spawn_cb(pid_t pid, bool exec, uint64_t ts_ns, void *ctx)
  * exit code. */
 static int resolve_cgroup(struct session *s, struct tracer_opts *topts)
 {
-	char mount[PATH_MAX];
+	const char *arg = s->opts->cgroup;
+	char mount[PATH_MAX], *kube_path = NULL;
 	struct btf *btf;
 	int err;
 
@@ -348,14 +351,24 @@ static int resolve_cgroup(struct session *s, struct tracer_opts *topts)
 		error("cannot read /proc/self/mountinfo: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	err = cgroup__resolve(err ? NULL : mount, s->opts->cgroup, &s->cg);
+	if (s->opts->pod || s->opts->container) {
+		int rc = kube_target__resolve(NULL, s->opts->pod, s->opts->container,
+					      &kube_path, &s->kube);
+
+		if (rc)
+			return rc;
+		arg = kube_path;
+	}
+	err = cgroup__resolve(err ? NULL : mount, arg, &s->cg);
 	if (err) {
-		error("cgroup '%s' %s", s->opts->cgroup,
+		error("cgroup '%s' %s", arg,
 		      err == -ENOENT ? "not found" :
 		      err == -ENOTDIR ? "is not a cgroup directory" :
 		      err == -EINVAL ? "is not a cgroup path or id" : strerror(-err));
+		free(kube_path);
 		return EXIT_USAGE;
 	}
+	free(kube_path);
 	/* cgroup2: the kernel knows each task's group, BPF filters by id;
 	 * v1: only member pids can be followed */
 	topts->filter_cgroups = s->cg.v2;
@@ -382,7 +395,8 @@ static int setup_cgroup(struct session *s)
 		return EXIT_RUNTIME;
 	}
 	s->members = cgroup_members__new(&mopts);
-	s->target_desc = strdup(s->cg.path);
+	s->target_desc = strdup(s->opts->pod ? s->kube.pod_uid
+				: s->opts->container ? s->kube.container_id : s->cg.path);
 	if (!s->members || !s->target_desc)
 		return EXIT_RUNTIME;
 	err = cgroup_members__scan(s->members);
@@ -409,6 +423,14 @@ static int add_member_processes(struct session *s, struct mt_profile *p)
 		if (!proc->rss_bytes)
 			procfs__read_rss(NULL, proc->pid, &proc->rss_bytes);
 	}
+	if (s->opts->pod && mt_profile__add_note(p, "pod %s (%s): cgroup %s", s->kube.pod_uid,
+						 kube_qos__str(s->kube.qos), s->cg.path))
+		return -ENOMEM;
+	if (s->opts->container &&
+	    mt_profile__add_note(p, "container %s (%s) of pod %s (%s): cgroup %s",
+				 s->kube.container_id, kube_runtime__str(s->kube.runtime),
+				 s->kube.pod_uid, kube_qos__str(s->kube.qos), s->cg.path))
+		return -ENOMEM;
 	return cgroup_members__add_notes(s->members, p);
 }
 
@@ -420,7 +442,9 @@ static int emit_report(struct session *s, bool final)
 	size_t i;
 	int err = 0;
 
-	p = report__build(s->tracer, s->sym, s->kind, s->target_desc,
+	p = report__build(s->tracer, s->sym,
+			  s->opts->pod ? MT_TARGET_POD : s->opts->container ? MT_TARGET_CONTAINER : s->kind,
+			  s->target_desc,
 			  s->opts->min_age_ns, keep_target, s);
 	if (!p) {
 		error("cannot read the trace: %s", strerror(errno));
@@ -658,7 +682,8 @@ static int run(const struct options *opts, struct serve *srv)
 
 	s.kind = opts->command ? MT_TARGET_COMMAND
 		 : opts->npids ? MT_TARGET_PID
-		 : opts->cgroup ? MT_TARGET_CGROUP : MT_TARGET_SYSTEM;
+		 : opts->cgroup || opts->pod || opts->container ? MT_TARGET_CGROUP
+		 : MT_TARGET_SYSTEM;
 	s.out = stdout;
 	if (opts->output) {
 		s.out = fopen(opts->output, "w");
@@ -717,6 +742,8 @@ static int run(const struct options *opts, struct serve *srv)
 		rc = setup_system(&s);
 		break;
 	case MT_TARGET_CGROUP:
+	case MT_TARGET_POD:	/* the session traces their cgroup */
+	case MT_TARGET_CONTAINER:
 		rc = setup_cgroup(&s);
 		break;
 	}

@@ -874,3 +874,10 @@ bool symbolizer__java(const struct symbolizer *s)
 {
 	return s && s->java;
 }
+
+bool symbolizer__has_jit_map(const struct symbolizer *s, pid_t pid)
+{
+	const struct snapshot *snap = s ? find_snapshot(s, pid) : NULL;
+
+	return snap && snap->jit;
+}

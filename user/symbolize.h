@@ -78,6 +78,8 @@ struct symbolizer_stats {
 	size_t elf_failures;	/* attempts that failed */
 };
 
+/* True when pid's snapshot holds a perf map (JIT symbols). */
+bool symbolizer__has_jit_map(const struct symbolizer *s, pid_t pid);
 /* Whether opts asked for --java. */
 bool symbolizer__java(const struct symbolizer *s);
 

@@ -97,5 +97,8 @@ Test(java, direct_buffer_leak_names_the_java_method)
 	unlink(out);
 	child_close(&jvm);
 	cr_expect_eq(reap(&jvm, 30000), 0);
+	/* the map jcmd had the JVM write */
+	snprintf(line, sizeof(line), "/tmp/perf-%d.map", (int)jvm.pid);
+	unlink(line);
 	free(dir);
 }
