@@ -181,6 +181,8 @@ static void helper_main(pid_t pid, int out_fd)
 		_exit(125);
 	if (!c) {
 		char *const argv[] = { jcmd, "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC",
+				       /* no hsperfdata file left in its /tmp */
+				       "-J-XX:-UsePerfData",
 				       nspid, "Compiler.perfmap", NULL };
 
 		if (setgroups(0, NULL) || setgid(ids.egid) || setuid(ids.euid)) {

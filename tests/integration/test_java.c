@@ -3,8 +3,11 @@
  * leaks direct buffers (DirectLeak: N x 1 MiB from ByteBuffer.allocateDirect
  * kept in a list); memtrail traces it by pid, asks it for its perf map at
  * report time, and must name the leaking Java method above libjvm's
- * Unsafe_AllocateMemory0, with exactly N MiB in N allocations. One JVM
- * run (startup is slow here), waits on the lines the workload prints. */
+ * Unsafe_AllocateMemory0, with exactly N MiB in N allocations. The JVM
+ * runs in pid and mount namespaces of its own, as in a container: it is
+ * pid 1 there and has a /tmp of its own, so jcmd must run inside them and
+ * the perf map be read through its root. One JVM run (startup is slow
+ * here), waits on the lines the workload prints. */
 #include "harness.h"
 
 #define LEAK_COUNT	16
@@ -18,6 +21,22 @@ static const char *java_bin(void)
 	const char *j = getenv("MT_JAVA");
 
 	return j ? j : "/usr/bin/java";
+}
+
+/* The one child of pid (unshare's: the JVM, pid 1 in its namespace). */
+static pid_t only_child(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	FILE *f;
+	int child = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	cr_assert(fgets(buf, sizeof(buf), f) && sscanf(buf, "%d", &child) == 1,
+		  "unshare has no child: '%s'", buf);
+	fclose(f);
+	return child;
 }
 
 /* The frame index of the first frame whose symbol contains needle at or
@@ -40,8 +59,10 @@ Test(java, direct_buffer_leak_names_the_java_method)
 {
 	char out[256], pidarg[32], count[16], log[16384] = "", line[4096];
 	char *dir = workload("");
-	char *argv[] = { (char *)java_bin(), "-XX:+PreserveFramePointer", "-cp", dir,
-			 "DirectLeak", count, NULL };
+	char script[8192];
+	char *argv[] = { "/usr/bin/unshare", "--mount", "--pid", "--fork", "/bin/sh", "-c",
+			 script, NULL };
+	pid_t java_pid;
 	long long bytes = 0, allocs = 0;
 	size_t i, nstacks = 0;
 	struct child jvm, mt;
@@ -50,11 +71,17 @@ Test(java, direct_buffer_leak_names_the_java_method)
 
 	require_root();
 	snprintf(count, sizeof(count), "%d", LEAK_COUNT);
+	/* private /tmp and /proc, then the JVM as the namespace's pid 1 */
+	snprintf(script, sizeof(script),
+		 "mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && "
+		 "mount -t proc proc /proc && exec %s -XX:+PreserveFramePointer -cp %s "
+		 "DirectLeak %s", java_bin(), dir, count);
 	spawn(argv, &jvm, NULL);
 	cr_assert(wait_for(&jvm.out, "ready", JVM_START_MS, log, sizeof(log)),
 		  "the JVM did not start: %s", log);
+	java_pid = only_child(jvm.pid);
 
-	snprintf(pidarg, sizeof(pidarg), "%d", jvm.pid);
+	snprintf(pidarg, sizeof(pidarg), "%d", java_pid);
 	tmp_path(out, "java.json");
 	start_memtrail(&mt, out, (char *[]){ "--pid", pidarg, "--java", "--format", "json", NULL });
 	say(&jvm, "go\n");
@@ -75,7 +102,7 @@ Test(java, direct_buffer_leak_names_the_java_method)
 		json_t *frames = json_object_get(s, "frames");
 		int unsafe = find_frame(frames, 0, "Unsafe_AllocateMemory0");
 
-		if (json_integer_value(json_object_get(s, "pid")) != jvm.pid || unsafe < 0 ||
+		if (json_integer_value(json_object_get(s, "pid")) != java_pid || unsafe < 0 ||
 		    find_frame(frames, (size_t)unsafe + 1, "DirectLeak.leakDirectBuffer") < 0)
 			continue;
 		/* libjvm's own frames are named from its .symtab, demangled */
@@ -96,9 +123,7 @@ Test(java, direct_buffer_leak_names_the_java_method)
 	json_decref(root);
 	unlink(out);
 	child_close(&jvm);
+	/* its perf map went with its /tmp */
 	cr_expect_eq(reap(&jvm, 30000), 0);
-	/* the map jcmd had the JVM write */
-	snprintf(line, sizeof(line), "/tmp/perf-%d.map", (int)jvm.pid);
-	unlink(line);
 	free(dir);
 }
