@@ -55,7 +55,6 @@ struct session {
 	struct cgroup_ref cg;	/* cgroup mode: the group */
 	struct kube_cgroup kube; /* --pod, --container: what the group is */
 	struct cgroup_members *members; /* ... and its processes */
-	double next_scan;	/* ... looked for again then */
 	size_t ntargets, nexited;
 	char **exit_notes;	/* what exited targets held, for the report */
 	size_t nexit_notes;
@@ -329,12 +328,12 @@ static int setup_command(struct session *s)
 	return EXIT_OK;
 }
 
-static void on_spawn_cb(pid_t pid, bool exec, uint64_t ts_ns, void *ctx)
+static void on_spawn_cb(pid_t pid, uint32_t type, uint64_t ts_ns, void *ctx)
 {
 	struct session *s = ctx;
 
 	if (s->members)
-		cgroup_members__on_spawn(s->members, pid, exec, ts_ns);
+		cgroup_members__on_spawn(s->members, pid, type, ts_ns);
 }
 
 /* Before the tracer: what --cgroup names decides how it filters. 0 or an
@@ -505,21 +504,6 @@ static int emit_report(struct session *s, bool final)
 	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
-/* cgroup mode, after a poll: members that just exec'd, and every second
- * the processes moved in by a write to cgroup.procs. 0, or -ENOENT when
- * the group is gone. */
-static int follow_members(struct session *s, double *next_scan)
-{
-	int err = 0;
-
-	cgroup_members__recheck(s->members);
-	if (now_s() >= *next_scan) {
-		err = cgroup_members__scan(s->members) == -ENOENT ? -ENOENT : 0;
-		*next_scan = now_s() + 1;
-	}
-	return err;
-}
-
 /* serve's loop calls this after each poll (with serve's lock held). A
  * removed group is serve's to report (/healthz), not a reason to stop. */
 static int serve_step(void *ctx, int *poll_ms)
@@ -528,7 +512,7 @@ static int serve_step(void *ctx, int *poll_ms)
 
 	if (!s->members)
 		return EXIT_OK;
-	follow_members(s, &s->next_scan);
+	cgroup_members__tick(s->members);
 	/* a member that just exec'd maps its libc within milliseconds */
 	if (cgroup_members__pending(s->members))
 		*poll_ms = 5;
@@ -548,7 +532,6 @@ static int trace_loop(struct session *s)
 {
 	const struct options *o = s->opts;
 	double next_report = o->interval_s ? s->start_s + o->interval_s : 0;
-	double next_scan = s->start_s + 1;
 	int err, rc;
 
 	while (!stop_requested) {
@@ -592,7 +575,7 @@ static int trace_loop(struct session *s)
 		}
 		if (s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
 			break;
-		if (s->members && follow_members(s, &next_scan) == -ENOENT) {
+		if (s->members && cgroup_members__tick(s->members) == -ENOENT) {
 			warn("cgroup '%s' was removed; the trace ended", s->cg.path);
 			break;
 		}
@@ -759,8 +742,6 @@ static int run(const struct options *opts, struct serve *srv)
 			.tracer = s.tracer, .sym = s.sym, .stop = &stop_requested,
 			.step = serve_step, .traced = serve_traced, .ctx = &s,
 		};
-
-		s.next_scan = s.start_s + 1;
 
 		rc = serve__run(srv, &host);
 	} else {
