@@ -58,6 +58,8 @@ enum mt_stat {
 	MT_STAT_DROP_RSS_FULL,	  /* `rss` map full: a process's RSS not followed */
 	MT_STAT_DROP_STACK_STORE, /* `stacks` refused a new stack for another reason
 				     than being full (-EBUSY, -ENOMEM): recorded as lost */
+	MT_STAT_FREES_UNSAMPLED,  /* --sample: free of a block that was not sampled (or
+				     allocated before tracing): expected, not a drop */
 	MT_STAT__COUNT,
 };
 

@@ -30,6 +30,8 @@ struct options {
 	unsigned events;	/* --events: enum mt_events bits */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
+	bool probe_at_entry;	/* --probe-at-entry: no probe placement (tools/bench) */
+	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */

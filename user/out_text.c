@@ -210,6 +210,10 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	put_size(f, s->bytes);
 	fputs(" in ", f);
 	put_counted(f, s->allocs, "allocation", "allocations");
+	if (s->samples) {
+		fputs(" (estimated from ", f);
+		put_counted(f, s->samples, "sample)", "samples)");
+	}
 	fprintf(f, ", oldest %.1f s, pid %d (", s->oldest_age_s, (int)s->pid);
 	put_comm(f, s->comm);
 	fputs(") [", f);
@@ -411,10 +415,14 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	put_target(f, p);
 	fprintf(f, " over %.1f s\n", p->duration_s);
 
-	fputs("  allocs ", f);
+	fputs(p->sample_bytes ? "  sampled allocs " : "  allocs ", f);
 	put_count(f, p->allocs);
-	fputs("  frees ", f);
+	fputs(p->sample_bytes ? "  sampled frees " : "  frees ", f);
 	put_count(f, p->frees);
+	if (p->sample_bytes) {
+		fputs("  unsampled frees ", f);
+		put_count(f, p->frees_unsampled);
+	}
 	fputs("  unmatched frees ", f);
 	put_count(f, p->unmatched_frees);
 	fputs("  failed allocs ", f);
@@ -431,6 +439,11 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (p->min_age_ns)
 		fprintf(f, "  allocations younger than %.1f s left out\n",
 			p->min_age_ns / 1e9);
+	if (p->sample_bytes) {
+		fputs("  sampled: one allocation per ", f);
+		put_size(f, p->sample_bytes);
+		fputs(" allocated on average (--sample); bytes and allocations are estimates\n", f);
+	}
 	put_tracer_cost(f, &p->tracer);
 
 	for (i = 0; i < nstacks; i++)

@@ -69,6 +69,8 @@ struct mt_sample {
 	uint64_t stack_id;	/* the stack's id in the trace (RSS accounts name it) */
 	uint64_t bytes;
 	uint64_t allocs;
+	uint64_t samples;	/* --sample: sampled allocations behind the estimated
+				   bytes and allocs; 0 when they are exact */
 	double oldest_age_s;	/* age of its oldest outstanding allocation */
 	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
 	size_t nframes;
@@ -130,6 +132,8 @@ struct mt_profile {
 	uint64_t nested_calls;	/* allocator calls inside another one, counted once */
 	uint64_t inferred_frees; /* address handed out again without a free we saw:
 				    the old record was retired then */
+	uint64_t sample_bytes;	/* --sample: mean bytes between samples; 0: exact */
+	uint64_t frees_unsampled; /* --sample: frees of blocks never sampled (expected) */
 	struct mt_counter *drops;
 	size_t ndrops;
 

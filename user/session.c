@@ -115,8 +115,9 @@ static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
 		return;
 	}
 	if (asprintf(&note, "pid %d (%s) exited during the trace; the %lld bytes in "
-		     "%lld allocations it still held were removed", pid, t->comm,
-		     (long long)bytes, (long long)allocs) < 0)
+		     "%lld allocations it still held%s were removed", pid, t->comm,
+		     (long long)bytes, (long long)allocs,
+		     s->opts->sample_bytes ? " (estimated from samples)" : "") < 0)
 		return;
 	tmp = reallocarray(s->exit_notes, s->nexit_notes + 1, sizeof(*tmp));
 	if (!tmp) {
@@ -655,6 +656,8 @@ static int run(const struct options *opts, struct serve *srv)
 		.max_stacks = opts->max_stacks,
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
+		.probe_at_entry = opts->probe_at_entry,
+		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts), .java = opts->java };

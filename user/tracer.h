@@ -29,6 +29,8 @@ struct tracer_opts {
 	uint32_t max_stacks;	/* distinct user stacks kept */
 	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
 	bool no_multi;		/* classic uprobes even where multi-uprobes exist */
+	bool probe_at_entry;	/* every probe at its function's entry (benchmark baseline) */
+	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	unsigned events;	/* enum mt_events bits */
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
 	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */

@@ -2,6 +2,7 @@
 /* The drain: counters, outstanding totals, ages and stacks from the maps
  * into a profile. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,9 @@ struct agg {
 	struct mt_stack_key key;
 	int64_t bytes, allocs;	 /* from by_stack, or from live with min-age */
 	uint64_t oldest_ts;	 /* 0: none seen in live */
+	/* --sample: the scaled estimates from the live samples */
+	double est_bytes, est_allocs;
+	uint64_t samples;
 };
 
 struct snap_ctx {
@@ -35,6 +39,7 @@ struct snap_ctx {
 	size_t n, cap;
 	uint64_t now_ns, min_age_ns;
 	uint64_t since_ns;	/* window: only allocations made from then on */
+	uint64_t sample_bytes;	 /* --sample, 0: exact */
 	bool (*keep)(pid_t pid, void *ctx);
 	void *keep_ctx;
 	int err;
@@ -75,6 +80,26 @@ static void visit_snap_stack(const void *key, const void *val, void *ctx)
 	a->allocs = v->allocs;
 }
 
+double tracer_sample_weight(uint64_t size, uint64_t mean)
+{
+	double p = -expm1(-(double)size / (double)mean);
+
+	return p > 0 ? 1 / p : 0; /* a zero-size block is never sampled */
+}
+
+/* Summing size/p and 1/p over the samples estimates the bytes and the
+ * allocations without bias. */
+static void sample_estimate(struct agg *a, uint64_t size, uint64_t mean)
+{
+	double w = tracer_sample_weight(size, mean);
+
+	if (!w)
+		return;
+	a->est_bytes += size * w;
+	a->est_allocs += w;
+	a->samples++;
+}
+
 static void visit_snap_live(const void *key, const void *val, void *ctx)
 {
 	const struct mt_live_key *lk = key;
@@ -97,6 +122,9 @@ static void visit_snap_live(const void *key, const void *val, void *ctx)
 		a->bytes += v->size; /* with --min-age the live map is the source */
 		a->allocs += 1;
 	}
+	if (sc->sample_bytes && v->kind == MT_KIND_MALLOC &&
+	    (!sc->min_age_ns || sc->now_ns - v->ts_ns >= sc->min_age_ns))
+		sample_estimate(a, v->size, sc->sample_bytes);
 }
 
 static uint64_t monotonic_ns(void)
@@ -130,6 +158,8 @@ static int read_stats(struct tracer *t, struct mt_profile *p)
 	p->failed_allocs = sum[MT_STAT_FAILED_ALLOCS];
 	p->nested_calls = sum[MT_STAT_NESTED];
 	p->inferred_frees = sum[MT_STAT_INFERRED_FREES];
+	p->frees_unsampled = sum[MT_STAT_FREES_UNSAMPLED];
+	p->sample_bytes = t->opts.sample_bytes;
 	for (key = 0; key < MT_STAT__COUNT; key++) {
 		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))
 			goto out;
@@ -301,6 +331,7 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 		    uint64_t since_ns, bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
 	struct snap_ctx sc = { .min_age_ns = min_age_ns, .since_ns = since_ns,
+			       .sample_bytes = t->opts.sample_bytes,
 			       .keep = keep, .keep_ctx = ctx };
 	size_t i;
 	int err;
@@ -335,9 +366,21 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	if (err)
 		goto out;
 	for (i = 0; i < sc.n && !err; i++) {
-		if ((sc.aggs[i].allocs > 0 || sc.aggs[i].bytes > 0) &&
-		    !add_sample(t, p, &sc.aggs[i], sc.now_ns))
+		struct agg *a = &sc.aggs[i];
+		struct mt_sample *s;
+
+		if (sc.sample_bytes && a->key.kind == MT_KIND_MALLOC) {
+			/* the estimates replace the sampled sums */
+			a->bytes = llround(a->est_bytes);
+			a->allocs = llround(a->est_allocs);
+		}
+		if (a->allocs <= 0 && a->bytes <= 0)
+			continue;
+		s = add_sample(t, p, a, sc.now_ns);
+		if (!s)
 			err = -errno;
+		else
+			s->samples = a->samples;
 	}
 	if (!err && t->vm)
 		err = read_vm(t, p, sc.now_ns, min_age_ns, since_ns, keep, ctx);
