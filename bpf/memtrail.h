@@ -106,6 +106,12 @@ struct mt_stack_key {
 struct mt_stack_val {
 	__s64 bytes;
 	__s64 allocs;
+	/* the age of the stack's oldest outstanding allocation, without
+	 * walking `live`: since_ns is the time of the allocation that found
+	 * nothing outstanding; while aged is 0 (only new allocations since)
+	 * that allocation is still held and the oldest */
+	__u64 since_ns;
+	__u64 aged;	/* nonzero: a free, restore or purge changed the stack since */
 };
 
 /* Ring-buffer records; each starts with its type. */

@@ -57,6 +57,8 @@ enum {
 	OPT_MIN_AGE = 1000,
 	OPT_MAX_ALLOCS,
 	OPT_MAX_STACKS,
+	OPT_MAX_PROCS,
+	OPT_RING_KIB,
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
 	OPT_PROBE_AT_ENTRY,
@@ -108,6 +110,8 @@ static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
 	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
 	{ "max-stacks", OPT_MAX_STACKS, "N", 0, "Distinct stacks kept (default 16384)", 3 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Processes whose RSS counters are followed, and target processes (default 16384 and 65536)", 3 },
+	{ "ring-kib", OPT_RING_KIB, "KIB", 0, "Event ring buffer in KiB, rounded up to a power of two (default 1024)", 3 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "More diagnostics on stderr (-vv: libbpf's too)", 3 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
 	{ "check", OPT_CHECK, NULL, 0, "Print what this kernel offers and the path each kernel hook will take, then exit (0: memtrail can trace here)", 3 },
@@ -301,6 +305,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_ulong(arg, "--max-stacks", 256, 1u << 22, &v))
 			return EINVAL;
 		o->max_stacks = v;
+		break;
+	case OPT_MAX_PROCS:
+		if (parse_ulong(arg, "--max-procs", 16, 1u << 22, &v))
+			return EINVAL;
+		o->max_procs = v;
+		break;
+	case OPT_RING_KIB:
+		if (parse_ulong(arg, "--ring-kib", 4, 1u << 20, &v))
+			return EINVAL;
+		o->ring_kib = v;
 		break;
 	case OPT_VERBOSE:
 		verbosity++;

@@ -27,6 +27,8 @@ struct options {
 	const char *output;	/* NULL: stdout */
 	uint32_t max_allocs;	/* 0: default map sizes */
 	uint32_t max_stacks;
+	uint32_t max_procs;	/* --max-procs: rss and targets maps; 0: defaults */
+	uint32_t ring_kib;	/* --ring-kib: the event ring; 0: default */
 	unsigned events;	/* --events: enum mt_events bits */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */

@@ -170,6 +170,7 @@ static void put_tracer_cost(struct json_writer *w, const struct mt_tracer_cost *
 	jw_u64_field(w, "rss_peak_bytes", c->rss_peak_bytes);
 	jw_u64_field(w, "bpf_map_bytes", c->map_bytes);
 	jw_double_field(w, "report_build_s", c->report_build_s);
+	jw_double_field(w, "report_build_cpu_s", c->report_build_cpu_s);
 	jw_name(w, "bpf_maps");
 	jw_start_array(w);
 	for (i = 0; i < c->nmaps; i++) {

@@ -336,7 +336,7 @@ static void put_accounts(FILE *f, const struct mt_profile *p)
 }
 
 /* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 8.1 MiB (peak 9.0 MiB),
- *  bpf maps 41.2 MiB, report 0.04 s" */
+ *  bpf maps 41.2 MiB, report 0.04 s (cpu 0.03 s)" */
 static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 {
 	if (!c->known)
@@ -348,7 +348,7 @@ static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 	put_human(f, c->rss_peak_bytes);
 	fputs("), bpf maps ", f);
 	put_human(f, c->map_bytes);
-	fprintf(f, ", report %.2f s\n", c->report_build_s);
+	fprintf(f, ", report %.2f s (cpu %.2f s)\n", c->report_build_s, c->report_build_cpu_s);
 }
 
 /* Only counters that fired: a line of zeros hides the one that matters. */

@@ -75,6 +75,27 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --ring-kib in bytes: the kernel wants a power of two of pages */
+static uint32_t ring_bytes(uint32_t kib)
+{
+	uint32_t bytes = 4096;
+
+	if (!kib)
+		return 0;
+	while (bytes < kib * 1024u)
+		bytes <<= 1;
+	return bytes;
+}
+
+/* CPU time of this thread: what a report costs, whatever else runs */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static struct target *find_target(struct session *s, pid_t pid)
 {
 	size_t i;
@@ -438,7 +459,7 @@ static int add_member_processes(struct session *s, struct mt_profile *p)
 static int emit_report(struct session *s, bool final)
 {
 	struct mt_profile *p;
-	double build_start = now_s();
+	double build_start = now_s(), build_cpu = thread_cpu_s();
 	size_t i;
 	int err = 0;
 
@@ -455,6 +476,7 @@ static int emit_report(struct session *s, bool final)
 	if (tracer__cost(s->tracer, &p->tracer))
 		p->tracer.known = false;
 	p->tracer.report_build_s = now_s() - build_start;
+	p->tracer.report_build_cpu_s = thread_cpu_s() - build_cpu;
 	p->duration_s = now_s() - s->start_s;
 	for (i = 0; i < s->ntargets && !err; i++) {
 		struct mt_process *proc;
@@ -654,6 +676,8 @@ static int run(const struct options *opts, struct serve *srv)
 		.sz = sizeof(topts),
 		.max_allocs = opts->max_allocs,
 		.max_stacks = opts->max_stacks,
+		.max_procs = opts->max_procs,
+		.ring_bytes = ring_bytes(opts->ring_kib),
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
 		.probe_at_entry = opts->probe_at_entry,

@@ -260,6 +260,14 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	    ((err = bpf_map__set_max_entries(t->skel->maps.stacks, opts->max_stacks)) ||
 	     (err = bpf_map__set_max_entries(t->skel->maps.by_stack, opts->max_stacks * 4))))
 		goto fail;
+	/* every map that can fill is sized from the command line */
+	if (opts->max_procs &&
+	    ((err = bpf_map__set_max_entries(t->skel->maps.rss, opts->max_procs)) ||
+	     (err = bpf_map__set_max_entries(t->skel->maps.targets, opts->max_procs))))
+		goto fail;
+	if (opts->ring_bytes &&
+	    (err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes)))
+		goto fail;
 
 	/* multi-uprobes where the kernel has them: the programs need their
 	 * attach type before load, and must not load where it is unknown */
