@@ -16,9 +16,10 @@
 #define BIN_PATH "/usr/local/bin/memtrail"
 
 /* What the tracer needs, and nothing more (tests/integration/test_k8s_image.c
- * runs memtrail with exactly the manifest's set). */
+ * runs memtrail with exactly the manifest's set): the last for kernels
+ * without multi-uprobe links only. */
 static const char *const caps[] = { "BPF", "PERFMON", "SYS_PTRACE", "CHECKPOINT_RESTORE",
-				    "DAC_READ_SEARCH" };
+				    "DAC_READ_SEARCH", "SYS_ADMIN" };
 
 /* Every hostPath the tracer reads, where it expects it, read-only. */
 static const struct { const char *host, *mount; } host_mounts[] = {
