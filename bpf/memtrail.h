@@ -112,6 +112,7 @@ enum mt_event_type {
 	MT_EV_EXEC = 2, /* a process replaced its image: purge older entries */
 	MT_EV_FORK = 8, /* a member of the target forked a new process: tgid (after the
 			   mapping events, which took 3-7) */
+	MT_EV_JOIN = 9, /* a process was moved into a target cgroup: tgid */
 };
 
 struct mt_event {

@@ -69,4 +69,16 @@ int proc__fork_tp(struct trace_event_raw_sched_process_fork *ctx)
 	return 0;
 }
 
+/* A task written into a target cgroup's cgroup.procs (or below): user
+ * space attaches at once instead of at its next rescan. Fires for each
+ * thread moved; user space acts once per process. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(proc__cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	if (mt_cgroup_is_target(dst))
+		emit(MT_EV_JOIN, BPF_CORE_READ(task, tgid));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -3,6 +3,7 @@
  * outstanding totals per stack, stacks, per-CPU counters. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "state.bpf.h"
 
 /* errno values (kernel ABI); vmlinux.h has no macros */
@@ -98,6 +99,31 @@ bool mt_in_target_cgroup(void)
 			continue;
 		id = bpf_get_current_ancestor_cgroup_id(level);
 		if (id && bpf_map_lookup_elem(&target_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
+bool mt_cgroup_is_target(struct cgroup *cgrp)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 levels = cgroup_levels, id;
+	struct cgroup *anc;
+	int level, depth;
+
+	if (!filter_cgroups || !bpf_core_field_exists(cgrp->ancestors))
+		return false;
+	/* a move in a cgroup v1 hierarchy: another tree, other ids */
+	if (BPF_CORE_READ(cgrp, root) != BPF_CORE_READ(task, cgroups, dfl_cgrp, root))
+		return false;
+	depth = BPF_CORE_READ(cgrp, level);
+	for (level = 0; level < MT_CGROUP_MAX_LEVEL && level <= depth; level++) {
+		if (!(levels & (1ULL << level)))
+			continue;
+		if (bpf_core_read(&anc, sizeof(anc), &cgrp->ancestors[level]) || !anc)
+			continue;
+		id = BPF_CORE_READ(anc, kn, id);
+		if (bpf_map_lookup_elem(&target_cgroups, &id))
 			return true;
 	}
 	return false;

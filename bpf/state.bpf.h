@@ -39,6 +39,8 @@ bool mt_skip_current(void) __hidden;
 bool mt_traced_current(void) __hidden;
 /* True when the current task is in one of the target cgroups (or below). */
 bool mt_in_target_cgroup(void) __hidden;
+/* True when cgrp (on the cgroup2 tree) is a target cgroup or below one. */
+bool mt_cgroup_is_target(struct cgroup *cgrp) __hidden;
 /* A process forked: true when the child is a member of the target (and
  * must be announced to user space); with pid tracking it becomes a target
  * here. */

@@ -12,8 +12,12 @@
 #include "array.h"
 #include "cgroup_members.h"
 #include "log.h"
+#include "memtrail.h"
 #include "procfs.h"
 #include "targets.h"
+
+/* how often the group's cgroup.procs are read again */
+#define RESCAN_NS 1000000000ull
 
 /* how many join latencies are kept for the median (the newest) */
 #define LATENCY_SAMPLES 1024
@@ -34,6 +38,7 @@ struct cgroup_members {
 	size_t pub_cap;
 	size_t npending;
 	bool scanned;		/* the first scan is done: later finds joined */
+	uint64_t next_scan_ns;	/* cgroup_members__tick rescans from then on */
 	/* what the report says about newcomers */
 	uint64_t forked, moved_in, execs, exited, left;
 	uint64_t latency_ns[LATENCY_SAMPLES]; /* event -> probes in, newest last */
@@ -257,8 +262,22 @@ int cgroup_members__scan(struct cgroup_members *m)
 	}
 	cgroup_members__recheck(m);
 	m->scanned = true;
+	m->next_scan_ns = now_ns() + RESCAN_NS;
 	free(pids);
 	return 0;
+}
+
+int cgroup_members__tick(struct cgroup_members *m)
+{
+	int err = 0;
+
+	cgroup_members__recheck(m);
+	/* processes moved in where no event told (cgroup v1, no tp_btf) */
+	if (now_ns() >= m->next_scan_ns) {
+		err = cgroup_members__scan(m);
+		m->next_scan_ns = now_ns() + RESCAN_NS;
+	}
+	return err;
 }
 
 size_t cgroup_members__pending(const struct cgroup_members *m)
@@ -275,13 +294,13 @@ void cgroup_members__recheck(struct cgroup_members *m)
 			drop_at(m, i--);
 }
 
-void cgroup_members__on_spawn(struct cgroup_members *m, pid_t pid, bool exec, uint64_t ts_ns)
+void cgroup_members__on_spawn(struct cgroup_members *m, pid_t pid, uint32_t type, uint64_t ts_ns)
 {
 	struct member *mb = find(m, pid);
 	pid_t tgid;
 	int err;
 
-	if (exec) {
+	if (type == MT_EV_EXEC) {
 		if (!mb)
 			return; /* not ours */
 		m->execs++;
@@ -297,7 +316,9 @@ void cgroup_members__on_spawn(struct cgroup_members *m, pid_t pid, bool exec, ui
 	if (mb || procfs__read_tgid(m->opts.procfs_root, pid, &tgid) || tgid != pid)
 		return;
 	err = add(m, pid, ts_ns);
-	if (!err)
+	if (!err && type == MT_EV_JOIN)
+		m->moved_in++;
+	else if (!err)
 		m->forked++;
 	else if (err != -ESRCH)
 		warn("cgroup member %d: cannot trace it: %s", pid, strerror(-err));
@@ -371,7 +392,7 @@ int cgroup_members__add_notes(const struct cgroup_members *m, struct mt_profile 
 		memcpy(sorted, m->latency_ns, n * sizeof(*sorted));
 		qsort(sorted, n, sizeof(*sorted), cmp_u64);
 		err = mt_profile__add_note(p, "%llu of them ran untraced for a median %.1f ms "
-					   "(at most %.1f ms) after their fork or exec, until their "
+					   "(at most %.1f ms) after their fork, exec or move, until their "
 					   "probes were in: allocations in that window are not "
 					   "seen, their frees count as unmatched",
 					   (unsigned long long)m->nlatency, sorted[n / 2] / 1e6,
@@ -379,8 +400,9 @@ int cgroup_members__add_notes(const struct cgroup_members *m, struct mt_profile 
 	}
 	if (!err && m->moved_in)
 		err = mt_profile__add_note(p, "%llu processes were moved into the group during "
-					   "the trace; each was found by a rescan of cgroup.procs "
-					   "(every second) and traced from then on",
+					   "the trace, announced by the kernel (cgroup_attach_task) "
+					   "or found by a rescan of cgroup.procs (every second), "
+					   "and traced from then on",
 					   (unsigned long long)m->moved_in);
 	if (!err && m->exited)
 		err = mt_profile__add_note(p, "%llu processes of the group exited during the "

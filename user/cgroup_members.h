@@ -41,10 +41,15 @@ void cgroup_members__free(struct cgroup_members *m);
  * get their probes, members no longer listed are dropped. 0 or -errno
  * (-ENOENT: the group itself is gone). */
 int cgroup_members__scan(struct cgroup_members *m);
-/* A member forked pid (exec false), or pid exec'd (exec true; only acted
- * on for members: the new image may map other allocator files). ts_ns:
- * when it happened, CLOCK_MONOTONIC. */
-void cgroup_members__on_spawn(struct cgroup_members *m, pid_t pid, bool exec, uint64_t ts_ns);
+/* What the tracer's on_spawn reports: a member forked pid (MT_EV_FORK),
+ * pid was moved into the group (MT_EV_JOIN), or pid exec'd (MT_EV_EXEC;
+ * only acted on for members: the new image may map other allocator
+ * files). ts_ns: when it happened, CLOCK_MONOTONIC. */
+void cgroup_members__on_spawn(struct cgroup_members *m, pid_t pid, uint32_t type, uint64_t ts_ns);
+/* Call after each tracer__poll: looks again at members whose allocator
+ * file was not mapped yet, and rescans the group once a second. 0, or
+ * -ENOENT when the group itself is gone. */
+int cgroup_members__tick(struct cgroup_members *m);
 /* pid exited: no longer a member, its probes go. True if it was one. */
 bool cgroup_members__on_exit(struct cgroup_members *m, pid_t pid);
 

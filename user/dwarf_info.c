@@ -19,10 +19,16 @@
 /* deflate cannot compress better than about 1032:1 */
 #define DEFLATE_MAX_RATIO	1032
 
+/* DIEs one lookup visits at most (a hostile tree cannot make it endless) */
+#define MAX_DIE_VISITS		(1u << 20)
+/* namespaces and types nested around a function's DIE */
+#define MAX_NEST		32
+
 struct dwarf_info {
 	int fd;
 	Elf *elf;
 	Dwarf *dw;
+	bool has_aranges;	/* .debug_aranges lists the units: trust it */
 };
 
 static bool in_file(uint64_t off, uint64_t len, uint64_t fsize)
@@ -143,6 +149,12 @@ int dwarf_info__open_fd(int fd, struct dwarf_info **out)
 		err = -ENOEXEC;
 		goto fail;
 	}
+	{
+		Dwarf_Aranges *ar;
+		size_t nar = 0;
+
+		di->has_aranges = !dwarf_getaranges(di->dw, &ar, &nar) && nar > 0;
+	}
 	*out = di;
 	return 0;
 fail:
@@ -165,14 +177,18 @@ void dwarf_info__close(struct dwarf_info *di)
 
 /* The compilation unit covering vaddr: .debug_aranges first, else a
  * bounded walk over the units (clang emits no aranges by default). */
-static bool find_cu(Dwarf *dw, uint64_t vaddr, Dwarf_Die *cu)
+static bool find_cu(const struct dwarf_info *di, uint64_t vaddr, Dwarf_Die *cu)
 {
+	Dwarf *dw = di->dw;
 	Dwarf_Off off = 0, next;
 	size_t hsize;
 	unsigned n;
 
 	if (dwarf_addrdie(dw, vaddr, cu))
 		return true;
+	/* aranges exist and do not cover it: no unit does (asm, PLT) */
+	if (di->has_aranges)
+		return false;
 	for (n = 0; n < DWARF_MAX_CU_SCAN &&
 		    !dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL); n++) {
 		if (dwarf_offdie(dw, off + hsize, cu) && dwarf_haspc(cu, vaddr) > 0)
@@ -195,6 +211,74 @@ static const char *die_name(Dwarf_Die *die)
 	return name ? name : "??";
 }
 
+/* The function DIE (a concrete DW_TAG_subprogram) whose code holds pc,
+ * among parent's children, looking inside namespaces and types (C++
+ * puts definitions there) up to MAX_NEST deep. Only the top of the tree
+ * is walked: dwarf_getscopes would visit every DIE of the unit. */
+static bool find_function(Dwarf_Die *parent, uint64_t pc, Dwarf_Die *out, int depth,
+			  unsigned *visits)
+{
+	Dwarf_Die child;
+
+	if (depth > MAX_NEST || dwarf_child(parent, &child))
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (++*visits > MAX_DIE_VISITS)
+			return false;
+		if (tag == DW_TAG_subprogram) {
+			if (dwarf_haspc(&child, pc) > 0) {
+				*out = child;
+				return true;
+			}
+		} else if (tag == DW_TAG_namespace || tag == DW_TAG_module ||
+			   tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+			   tag == DW_TAG_union_type) {
+			if (find_function(&child, pc, out, depth + 1, visits))
+				return true;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+/* The inlined subroutines holding pc inside the function that holds it,
+ * outermost first, into chain[]; how many (at most DWARF_MAX_INLINES). */
+static size_t inline_chain(Dwarf_Die *cu, uint64_t pc, Dwarf_Die chain[DWARF_MAX_INLINES])
+{
+	Dwarf_Die scope, child;
+	unsigned visits = 0;
+	size_t k = 0;
+	bool deeper;
+
+	if (!find_function(cu, pc, &scope, 0, &visits))
+		return 0;
+	/* down through the blocks and inlined calls that hold pc */
+	do {
+		deeper = false;
+		if (dwarf_child(&scope, &child))
+			break;
+		do {
+			int tag = dwarf_tag(&child);
+
+			if (++visits > MAX_DIE_VISITS)
+				return k;
+			if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) &&
+			    dwarf_haspc(&child, pc) > 0) {
+				if (tag == DW_TAG_inlined_subroutine) {
+					if (k == DWARF_MAX_INLINES)
+						return k;
+					chain[k++] = child;
+				}
+				scope = child;
+				deeper = true;
+				break;
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+	} while (deeper);
+	return k;
+}
+
 /* DW_AT_call_file / DW_AT_call_line of an inlined subroutine. */
 static void call_site(Dwarf_Die *die, Dwarf_Files *files, size_t nfiles,
 		      const char **file, uint32_t *line)
@@ -212,18 +296,18 @@ static void call_site(Dwarf_Die *die, Dwarf_Files *files, size_t nfiles,
 
 int dwarf_info__lookup(struct dwarf_info *di, uint64_t vaddr, struct dwarf_loc *loc)
 {
-	Dwarf_Die cu, *scopes = NULL, *inl[DWARF_MAX_INLINES];
+	Dwarf_Die cu, chain[DWARF_MAX_INLINES], *inl[DWARF_MAX_INLINES];
 	Dwarf_Files *files = NULL;
 	const char *file = NULL;
 	Dwarf_Line *l;
-	size_t nfiles = 0, k = 0, j;
+	size_t nfiles = 0, k, j;
 	uint32_t line = 0;
-	int nscopes, i, ln;
+	int ln;
 
 	if (!di || !loc)
 		return -EINVAL;
 	memset(loc, 0, sizeof(*loc));
-	if (!find_cu(di->dw, vaddr, &cu))
+	if (!find_cu(di, vaddr, &cu))
 		return -ENOENT;
 	l = dwarf_getsrc_die(&cu, vaddr);
 	if (l) {
@@ -231,16 +315,11 @@ int dwarf_info__lookup(struct dwarf_info *di, uint64_t vaddr, struct dwarf_loc *
 		if (!dwarf_lineno(l, &ln) && ln > 0)
 			line = (uint32_t)ln;
 	}
-	/* innermost scope first; the inlined ones up to the real function */
-	nscopes = dwarf_getscopes(&cu, vaddr, &scopes);
-	for (i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-
-		if (tag == DW_TAG_subprogram)
-			break;
-		if (tag == DW_TAG_inlined_subroutine && k < DWARF_MAX_INLINES)
-			inl[k++] = &scopes[i];
-	}
+	/* the inlined calls from the real function down to vaddr; kept
+	 * innermost first */
+	k = inline_chain(&cu, vaddr, chain);
+	for (j = 0; j < k; j++)
+		inl[j] = &chain[k - 1 - j];
 	if (k && dwarf_getsrcfiles(&cu, &files, &nfiles))
 		files = NULL;
 	/* inlined call j runs at the call site of call j-1 (the one it made);
@@ -261,6 +340,5 @@ int dwarf_info__lookup(struct dwarf_info *di, uint64_t vaddr, struct dwarf_loc *
 		loc->file = file;
 		loc->line = line;
 	}
-	free(scopes);
 	return 0;
 }

@@ -327,12 +327,12 @@ static int setup_command(struct session *s)
 	return EXIT_OK;
 }
 
-static void on_spawn_cb(pid_t pid, bool exec, uint64_t ts_ns, void *ctx)
+static void on_spawn_cb(pid_t pid, uint32_t type, uint64_t ts_ns, void *ctx)
 {
 	struct session *s = ctx;
 
 	if (s->members)
-		cgroup_members__on_spawn(s->members, pid, exec, ts_ns);
+		cgroup_members__on_spawn(s->members, pid, type, ts_ns);
 }
 
 /* Before the tracer: what --cgroup names decides how it filters. 0 or an
@@ -508,7 +508,6 @@ static int trace_loop(struct session *s)
 {
 	const struct options *o = s->opts;
 	double next_report = o->interval_s ? s->start_s + o->interval_s : 0;
-	double next_scan = s->start_s + 1;
 	int err, rc;
 
 	while (!stop_requested) {
@@ -552,16 +551,9 @@ static int trace_loop(struct session *s)
 		}
 		if (s->kind == MT_TARGET_PID && s->nexited == s->ntargets)
 			break;
-		if (s->members) {
-			cgroup_members__recheck(s->members);
-			/* processes moved in by a write to cgroup.procs */
-			if (now_s() >= next_scan) {
-				if (cgroup_members__scan(s->members) == -ENOENT) {
-					warn("cgroup '%s' was removed; the trace ended", s->cg.path);
-					break;
-				}
-				next_scan = now_s() + 1;
-			}
+		if (s->members && cgroup_members__tick(s->members) == -ENOENT) {
+			warn("cgroup '%s' was removed; the trace ended", s->cg.path);
+			break;
 		}
 		if (next_report && now_s() >= next_report) {
 			rc = emit_report(s, false);

@@ -749,8 +749,9 @@ static void resolve_source(struct symbolizer *s, const struct module *mod, uint6
 		if (e->mod)
 			goto found;
 	}
+	/* not found is remembered too: a miss can cost a walk over units */
 	if (dwarf_info__lookup(mod->dw, vaddr - 1, &loc))
-		return;
+		memset(&loc, 0, sizeof(loc));
 	r->file = loc.file;
 	r->line = loc.line;
 	/* a full cache: positions still, inlines no more (their names must

@@ -98,6 +98,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			keep_spawn(t, ev);
 		break;
 	case MT_EV_FORK:
+	case MT_EV_JOIN:
 		keep_spawn(t, ev);
 		break;
 	}
@@ -264,6 +265,10 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 				  opts->follow_forks && !opts->fork_tracepoint);
 	bpf_program__set_autoload(t->skel->progs.proc__fork_tp,
 				  opts->follow_forks && opts->fork_tracepoint);
+	/* no classic fallback: the classic record names the group, not its
+	 * ancestors; the caller's rescan finds those moves */
+	bpf_program__set_autoload(t->skel->progs.proc__cgroup_attach,
+				  opts->filter_cgroups && !opts->fork_tracepoint);
 	if (opts->events & MT_EVENTS_MMAP) {
 		t->vm = vm_map__new();
 		if (!t->vm) {
@@ -673,8 +678,8 @@ int tracer__poll(struct tracer *t, int timeout_ms)
 		t->nexited = 0;
 	}
 	for (i = 0; i < t->nspawns && t->opts.on_spawn; i++)
-		t->opts.on_spawn(t->spawns[i].tgid, t->spawns[i].type == MT_EV_EXEC,
-				 t->spawns[i].ts_ns, t->opts.ctx);
+		t->opts.on_spawn(t->spawns[i].tgid, t->spawns[i].type, t->spawns[i].ts_ns,
+				 t->opts.ctx);
 	t->nspawns = 0;
 	return err < 0 ? err : 0;
 }

@@ -40,9 +40,11 @@ struct tracer_opts {
 	bool follow_forks;
 	bool fork_tracepoint;
 	/* called from tracer__poll, after the purges, for each process a
-	 * target member forked (a thread id too on the classic path) and each
-	 * process that exec'd; ts_ns: when (CLOCK_MONOTONIC) */
-	void (*on_spawn)(pid_t pid, bool exec, uint64_t ts_ns, void *ctx);
+	 * target member forked (type MT_EV_FORK; a thread id too on the
+	 * classic path), each process moved into a target cgroup
+	 * (MT_EV_JOIN, with filter_cgroups on tp_btf) and each process that
+	 * exec'd (MT_EV_EXEC); ts_ns: when (CLOCK_MONOTONIC) */
+	void (*on_spawn)(pid_t pid, uint32_t type, uint64_t ts_ns, void *ctx);
 	/* called from tracer__poll for each process that exited, with what
 	 * it still held (its entries are gone after the call) */
 	void (*on_exit)(pid_t pid, int64_t bytes, int64_t allocs, void *ctx);

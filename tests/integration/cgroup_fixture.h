@@ -6,6 +6,7 @@
 #ifndef MT_CGROUP_FIXTURE_H
 #define MT_CGROUP_FIXTURE_H
 
+#include <ftw.h>
 #include "harness.h"
 #include "leaks.h"
 
@@ -17,6 +18,27 @@ static pid_t started[16];
 static size_t nstarted;
 static char made_files[8][512];
 static size_t nmade_files;
+static char made_trees[4][512];
+static size_t nmade_trees;
+
+/* path is removed by the fixture (a file; with tree, a directory and
+ * everything in it) */
+static inline void track_path(const char *path, bool tree)
+{
+	if (tree && nmade_trees < sizeof(made_trees) / sizeof(made_trees[0]))
+		snprintf(made_trees[nmade_trees++], sizeof(made_trees[0]), "%s", path);
+	else if (!tree && nmade_files < sizeof(made_files) / sizeof(made_files[0]))
+		snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", path);
+}
+
+static inline int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 
 static inline void track_pid(pid_t pid)
 {
@@ -87,6 +109,9 @@ static inline void cleanup(void)
 	for (i = 0; i < nmade_files; i++)
 		unlink(made_files[i]);
 	nmade_files = 0;
+	for (i = 0; i < nmade_trees; i++)
+		nftw(made_trees[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nmade_trees = 0;
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -160,8 +185,7 @@ static inline void start_memtrail_on(struct child *mt, const char *out, const ch
 	char *args[] = { "--cgroup", (char *)group, "--format", "json", verbose ? "-v" : NULL,
 			 NULL };
 
-	if (nmade_files < sizeof(made_files) / sizeof(made_files[0]))
-		snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", out);
+	track_path(out, false);
 	start_memtrail(mt, out, args);
 	track_pid(mt->pid);
 }
@@ -223,6 +247,65 @@ static inline void make_named_group(const char *parent, const char *name, char *
 	cr_assert(!mkdir(dir, 0755) || errno == EEXIST, "mkdir %s: %s", dir, strerror(errno));
 	cr_assert(nmade_groups < sizeof(made_groups) / sizeof(made_groups[0]));
 	snprintf(made_groups[nmade_groups++], sizeof(made_groups[0]), "%s", dir);
+}
+
+/* inode of the first mapping of pid whose path ends in suffix */
+static inline unsigned long long mapped_inode(pid_t pid, const char *suffix)
+{
+	char path[64], line[1024], file[512];
+	unsigned long long ino = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	cr_assert(f);
+	while (!ino && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %*s %llu %511s", &i, file) == 2 &&
+		    strlen(file) >= strlen(suffix) &&
+		    !strcmp(file + strlen(file) - strlen(suffix), suffix))
+			ino = i;
+	}
+	fclose(f);
+	return ino;
+}
+
+/* The host libc's path as this process maps it. */
+static inline void host_libc(char *buf, size_t sz)
+{
+	char line[1024], file[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	buf[0] = '\0';
+	cr_assert(f);
+	while (!buf[0] && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %*s %511s", file) == 1 && strstr(file, "/libc.so"))
+			snprintf(buf, sz, "%s", file);
+	fclose(f);
+	cr_assert(buf[0], "no libc in /proc/self/maps");
+}
+
+/* True when a frame of pid in a module ending in module_suffix has
+ * field (symbol, reason) starting with value. */
+static inline bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
+		      const char *module_suffix)
+{
+	json_t *s, *fr;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		if (json_integer_value(json_object_get(s, "pid")) != pid)
+			continue;
+		json_array_foreach(json_object_get(s, "frames"), k, fr) {
+			const char *v = json_string_value(json_object_get(fr, field));
+			const char *mod = json_string_value(json_object_get(fr, "module"));
+
+			if (v && mod && !strncmp(v, value, strlen(value)) &&
+			    strlen(mod) >= strlen(module_suffix) &&
+			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
+				return true;
+		}
+	}
+	return false;
 }
 
 #endif /* MT_CGROUP_FIXTURE_H */

@@ -152,65 +152,6 @@ Test(cgroup_trace, a_member_that_execs_another_binary_is_followed)
 	free(leaky);
 }
 
-/* inode of the first mapping of pid whose path ends in suffix */
-static unsigned long long mapped_inode(pid_t pid, const char *suffix)
-{
-	char path[64], line[1024], file[512];
-	unsigned long long ino = 0, i;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "r");
-	cr_assert(f);
-	while (!ino && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %*s %*s %llu %511s", &i, file) == 2 &&
-		    strlen(file) >= strlen(suffix) &&
-		    !strcmp(file + strlen(file) - strlen(suffix), suffix))
-			ino = i;
-	}
-	fclose(f);
-	return ino;
-}
-
-/* The host libc's path as this process maps it. */
-static void host_libc(char *buf, size_t sz)
-{
-	char line[1024], file[512];
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	buf[0] = '\0';
-	cr_assert(f);
-	while (!buf[0] && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %*s %*s %*s %511s", file) == 1 && strstr(file, "/libc.so"))
-			snprintf(buf, sz, "%s", file);
-	fclose(f);
-	cr_assert(buf[0], "no libc in /proc/self/maps");
-}
-
-/* True when a frame of pid in a module ending in module_suffix has
- * field (symbol, reason) starting with value. */
-static bool has_frame(json_t *root, pid_t pid, const char *field, const char *value,
-		      const char *module_suffix)
-{
-	json_t *s, *fr;
-	size_t i, k;
-
-	json_array_foreach(json_object_get(root, "stacks"), i, s) {
-		if (json_integer_value(json_object_get(s, "pid")) != pid)
-			continue;
-		json_array_foreach(json_object_get(s, "frames"), k, fr) {
-			const char *v = json_string_value(json_object_get(fr, field));
-			const char *mod = json_string_value(json_object_get(fr, "module"));
-
-			if (v && mod && !strncmp(v, value, strlen(value)) &&
-			    strlen(mod) >= strlen(module_suffix) &&
-			    !strcmp(mod + strlen(mod) - strlen(module_suffix), module_suffix))
-				return true;
-		}
-	}
-	return false;
-}
-
 /* A container's libc is another file: its own probes, symbolized through
  * the process's root (here: its own mount namespace). */
 Test(cgroup_trace, own_mount_namespace_with_another_libc_file)
@@ -228,7 +169,7 @@ Test(cgroup_trace, own_mount_namespace_with_another_libc_file)
 	tmp_path(copy, "libc.so.6");
 	snprintf(cmd, sizeof(cmd), "cp %s %s", libc, copy);
 	cr_assert_eq(system(cmd), 0);
-	snprintf(made_files[nmade_files++], sizeof(made_files[0]), "%s", copy);
+	track_path(copy, false);
 	cr_assert(!stat(copy, &st));
 	/* the program too, at a path only the namespace has */
 	snprintf(cmd, sizeof(cmd), "mount -t tmpfs memtrail-test /mnt && cp %s /mnt/leaky-ns && "
