@@ -20,7 +20,7 @@ CFLAGS ?= -O2 -g
 WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS := $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	-I$(OUTPUT) -Ibpf -Iuser
-LIBS := -lbpf -ldw -lelf -liberty -lz -pthread
+LIBS := -lbpf -ldw -lelf -liberty -lz -lm -pthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX)) -Ibpf
 # the system headers clang -target bpf lacks (asm/types.h, ...)
@@ -103,12 +103,14 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(LIB_OBJS) $(LIBS) $(TEST_LIBS) -pthread -o $@
 
-$(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/integration/%.c tests/integration/harness.h tests/integration/counted.h | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests $< $(TEST_LIBS) -o $@
 
 # test_check loads an fentry program of its own, to check --check against
 $(OUTPUT)/tests/test_check: TEST_LIBS += -lbpf
+# the sampling test computes the estimates' standard deviations
+$(OUTPUT)/tests/test_sampling: TEST_LIBS += -lm
 
 # workloads keep frame pointers and their named functions, so that the
 # stacks the tests assert on are the stacks the code has, and every
@@ -196,6 +198,7 @@ deps:
 	apt-get install -y --no-install-recommends $(BUILD_DEPS) \
 		openjdk-17-jdk-headless \
 		libcriterion-dev libjansson-dev libyaml-dev \
+		musl libjemalloc2 libtcmalloc-minimal4 \
 		golang-go chromium \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \
 		libclang-rt-14-dev

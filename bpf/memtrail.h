@@ -58,6 +58,8 @@ enum mt_stat {
 	MT_STAT_DROP_RSS_FULL,	  /* `rss` map full: a process's RSS not followed */
 	MT_STAT_DROP_STACK_STORE, /* `stacks` refused a new stack for another reason
 				     than being full (-EBUSY, -ENOMEM): recorded as lost */
+	MT_STAT_FREES_UNSAMPLED,  /* --sample: free of a block that was not sampled (or
+				     allocated before tracing): expected, not a drop */
 	MT_STAT__COUNT,
 };
 
@@ -104,6 +106,12 @@ struct mt_stack_key {
 struct mt_stack_val {
 	__s64 bytes;
 	__s64 allocs;
+	/* the age of the stack's oldest outstanding allocation, without
+	 * walking `live`: since_ns is the time of the allocation that found
+	 * nothing outstanding; while aged is 0 (only new allocations since)
+	 * that allocation is still held and the oldest */
+	__u64 since_ns;
+	__u64 aged;	/* nonzero: a free, restore or purge changed the stack since */
 };
 
 /* Ring-buffer records; each starts with its type. */

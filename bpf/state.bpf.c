@@ -256,8 +256,22 @@ static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
 	/* a missing entry on the way down: purged while the free was in flight */
 	struct mt_stack_val *val = stack_totals(tgid, stack_id, kind, allocs > 0);
 
-	if (val)
+	if (val) {
 		add_to(val, bytes, allocs);
+		val->aged = 1; /* since_ns may no longer be the oldest's */
+	}
+}
+
+/* A new allocation at ts: the first one while nothing is outstanding
+ * starts the stack's age (two CPUs racing here both write a ts of the
+ * same instant). */
+static void add_new_alloc(struct mt_stack_val *val, __s64 bytes, __u64 ts)
+{
+	if (val->allocs <= 0) {
+		val->since_ns = ts;
+		val->aged = 0;
+	}
+	add_to(val, bytes, 1);
 }
 
 static __u64 hash_stack(const struct mt_stack *st)
@@ -384,7 +398,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
 		return;
 	}
-	add_to(totals, size, 1);
+	add_new_alloc(totals, size, val.ts_ns);
 	mt_stat_inc(MT_STAT_ALLOCS);
 }
 

@@ -15,7 +15,10 @@ struct mt_thread {
 	__u64 ptr;	/* realloc: old pointer; posix_memalign: out-pointer */
 	struct mt_live_val old; /* realloc: the record taken off at entry */
 	__u32 old_found;
-	__u32 _pad;
+	__u32 unsampled;	/* --sample: the outermost call is not recorded */
+	__s64 sample_left;	/* --sample: bytes until this thread's next sample */
+	__u32 sample_armed;	/* sample_left has been drawn */
+	__u32 _pad2;
 	/* kernel hooks: the mmap-family syscall in progress on this thread */
 	__u64 wrapper_sp;	/* user sp at a libc syscall wrapper's entry: *sp is its caller */
 	__u64 sys_len;		/* mmap: length; mremap: new length; brk: break before */

@@ -5,9 +5,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "check.h"
 #include "json_writer.h"
 #include "kernel_features.h"
+#include "probe_plan.h"
+#include "targets.h"
+#include "uprobe_multi.h"
 
 /* The features in output order: the label of the text list, the JSON key. */
 static const struct {
@@ -82,6 +86,83 @@ static void text_row(FILE *out, const char *label, const char *fmt, ...)
 	fputc('\n', out);
 }
 
+/* Where the probes go in the C library memtrail itself uses (the host's):
+ * a probe the kernel must single-step costs ten times one it emulates. */
+static int host_probe_plan(char *path, size_t sz, struct probe_plan *plan)
+{
+	struct alloc_providers prov;
+	int err;
+
+	err = targets__find_providers(NULL, getpid(), &prov);
+	if (err)
+		return err;
+	if (!prov.n) {
+		targets__free_providers(&prov);
+		return -ENOENT;
+	}
+	snprintf(path, sz, "%s", prov.v[0].map_path);
+	err = probe_plan__build(prov.v[0].path, true, true, false, plan);
+	targets__free_providers(&prov);
+	return err;
+}
+
+static void text_probes(FILE *out)
+{
+	struct probe_plan plan;
+	char path[4096];
+	size_t i;
+
+	if (host_probe_plan(path, sizeof(path), &plan)) {
+		text_row(out, "probes", "unknown — no allocator found in memtrail's own maps");
+		return;
+	}
+	text_row(out, "uprobe session", "%s", uprobe_multi__session_supported()
+		 ? "yes (--sample: an unsampled call runs no return probe)"
+		 : "no — before 6.13 (--sample: every allocating call runs its return probe)");
+	text_row(out, "probes in", "%s", path);
+	for (i = 0; i < plan.n; i++) {
+		const struct probe_site *site = &plan.points[i].site;
+
+		/* the function names are longer than the labels above */
+		if (site->offset)
+			fprintf(out, "  %-16s entry+%u, emulated — %s\n", plan.points[i].name,
+				site->offset, site->why);
+		else
+			fprintf(out, "  %-16s entry, %s — %s\n", plan.points[i].name,
+				site->emulated ? "emulated" : "single-stepped", site->why);
+	}
+}
+
+static void json_probes(struct json_writer *w)
+{
+	struct probe_plan plan;
+	char path[4096];
+	size_t i;
+
+	jw_name(w, "probes");
+	if (host_probe_plan(path, sizeof(path), &plan)) {
+		jw_null(w);
+		return;
+	}
+	jw_start_object(w);
+	jw_bool_field(w, "uprobe_sessions", uprobe_multi__session_supported());
+	jw_string_field(w, "file", path);
+	jw_name(w, "functions");
+	jw_start_object(w);
+	for (i = 0; i < plan.n; i++) {
+		const struct probe_site *site = &plan.points[i].site;
+
+		jw_name(w, plan.points[i].name);
+		jw_start_object(w);
+		jw_u64_field(w, "offset_from_entry", site->offset);
+		jw_bool_field(w, "emulated", site->emulated);
+		jw_string_field(w, "why", site->why);
+		jw_end_object(w);
+	}
+	jw_end_object(w);
+	jw_end_object(w);
+}
+
 static void write_text(FILE *out, const struct kernel_features *f, const struct hook_plan *plan,
 		       bool ok, const char *reason)
 {
@@ -109,6 +190,7 @@ static void write_text(FILE *out, const struct kernel_features *f, const struct 
 		text_row(out, label, "%s — %s", hook_path__name(plan->hooks[i].path),
 			 plan->hooks[i].why);
 	}
+	text_probes(out);
 	if (ok)
 		text_row(out, "can trace", "yes");
 	else
@@ -156,6 +238,7 @@ static int write_json(FILE *out, const struct kernel_features *f, const struct h
 		jw_end_object(w);
 	}
 	jw_end_object(w);
+	json_probes(w);
 	jw_bool_field(w, "can_trace", ok);
 	jw_string_field(w, "reason", ok ? NULL : reason);
 	jw_end_object(w);

@@ -112,6 +112,39 @@ static int check_sections(Elf *elf, int fd, uint64_t fsize)
 	return has_info ? 0 : -ENODATA;
 }
 
+/* libdw (0.188) reads a .debug_str or .debug_line_str string with
+ * strlen: a section whose last string is not terminated makes it read
+ * past the section's buffer (found by tools/fuzz/fuzz_dwarf). Checked
+ * after dwarf_begin_elf, which has inflated the compressed ones. */
+static bool strings_terminated(Elf *elf)
+{
+	static const char *const names[] = { ".debug_str", ".debug_line_str",
+					     ".zdebug_str", ".zdebug_line_str" };
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, i;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			return false;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(name, names[i]))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]) || sh.sh_type == SHT_NOBITS)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (d && d->d_size &&
+		    (!d->d_buf || ((const char *)d->d_buf)[d->d_size - 1] != '\0'))
+			return false;
+	}
+	return true;
+}
+
 int dwarf_info__open_fd(int fd, struct dwarf_info **out)
 {
 	struct dwarf_info *di;
@@ -145,7 +178,7 @@ int dwarf_info__open_fd(int fd, struct dwarf_info **out)
 	if (err)
 		goto fail;
 	di->dw = dwarf_begin_elf(di->elf, DWARF_C_READ, NULL);
-	if (!di->dw) {
+	if (!di->dw || !strings_terminated(di->elf)) {
 		err = -ENOEXEC;
 		goto fail;
 	}

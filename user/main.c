@@ -52,8 +52,12 @@ enum {
 	OPT_MIN_AGE = 1000,
 	OPT_MAX_ALLOCS,
 	OPT_MAX_STACKS,
+	OPT_MAX_PROCS,
+	OPT_RING_KIB,
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
+	OPT_PROBE_AT_ENTRY,
+	OPT_SAMPLE,
 	OPT_EVENTS,
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
@@ -82,6 +86,8 @@ static const struct argp_option argp_options[] = {
 	{ "duration", OPT_DURATION, "SEC", 0, "Stop after SEC seconds (default: Ctrl-C, or when the targets exit)", 2 },
 	{ "interval", OPT_INTERVAL, "SEC", 0, "Also report every SEC seconds", 2 },
 	{ "min-age", OPT_MIN_AGE, "SEC", 0, "Only allocations at least SEC seconds old", 2 },
+	{ "sample", OPT_SAMPLE, "BYTES", 0, "Record one allocation per BYTES allocated on average "
+	  "(random, per thread; e.g. 524288) and report scaled estimates: cheap enough to leave on", 2 },
 	{ "top", OPT_TOP, "N", 0, "Show the N largest stacks (default: all)", 2 },
 	{ "java", OPT_JAVA, NULL, 0, "Name Java frames: ask each traced JVM for its perf map at report time (jcmd PID Compiler.perfmap, JDK 17+; start the JVM with -XX:+PreserveFramePointer)", 2 },
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, folded (flame graph "
@@ -91,12 +97,15 @@ static const struct argp_option argp_options[] = {
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
 	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
 	{ "max-stacks", OPT_MAX_STACKS, "N", 0, "Distinct stacks kept (default 16384)", 3 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Processes whose RSS counters are followed, and target processes (default 16384 and 65536)", 3 },
+	{ "ring-kib", OPT_RING_KIB, "KIB", 0, "Event ring buffer in KiB, rounded up to a power of two (default 1024)", 3 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "More diagnostics on stderr (-vv: libbpf's too)", 3 },
 	{ "quiet", OPT_QUIET, NULL, 0, "Only warnings and errors on stderr", 3 },
 	{ "check", OPT_CHECK, NULL, 0, "Print what this kernel offers and the path each kernel hook will take, then exit (0: memtrail can trace here)", 3 },
 	{ "kernel-hooks", OPT_KERNEL_HOOKS, "PATH", 0, "auto (default; env MEMTRAIL_KERNEL_HOOKS), fentry, kprobe or tracepoint: attach the syscall hooks this way or fail", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
+	{ "probe-at-entry", OPT_PROBE_AT_ENTRY, NULL, OPTION_HIDDEN, "Every probe at its function's first byte, where the kernel may single-step it (tools/bench)", 3 },
 	{},
 };
 
@@ -266,10 +275,25 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		o->max_allocs = v;
 		break;
+	case OPT_SAMPLE:
+		if (parse_ulong(arg, "--sample", 1, 1ul << 40, &v))
+			return EINVAL;
+		o->sample_bytes = v;
+		break;
 	case OPT_MAX_STACKS:
 		if (parse_ulong(arg, "--max-stacks", 256, 1u << 22, &v))
 			return EINVAL;
 		o->max_stacks = v;
+		break;
+	case OPT_MAX_PROCS:
+		if (parse_ulong(arg, "--max-procs", 16, 1u << 22, &v))
+			return EINVAL;
+		o->max_procs = v;
+		break;
+	case OPT_RING_KIB:
+		if (parse_ulong(arg, "--ring-kib", 4, 1u << 20, &v))
+			return EINVAL;
+		o->ring_kib = v;
 		break;
 	case OPT_VERBOSE:
 		verbosity++;
@@ -282,6 +306,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CLASSIC_UPROBES:
 		o->classic_uprobes = true;
+		break;
+	case OPT_PROBE_AT_ENTRY:
+		o->probe_at_entry = true;
 		break;
 	case OPT_EVENTS:
 		if (parse_events(arg, &o->events))

@@ -27,9 +27,13 @@ struct options {
 	const char *output;	/* NULL: stdout */
 	uint32_t max_allocs;	/* 0: default map sizes */
 	uint32_t max_stacks;
+	uint32_t max_procs;	/* --max-procs: rss and targets maps; 0: defaults */
+	uint32_t ring_kib;	/* --ring-kib: the event ring; 0: default */
 	unsigned events;	/* --events: enum mt_events bits */
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
+	bool probe_at_entry;	/* --probe-at-entry: no probe placement (tools/bench) */
+	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */

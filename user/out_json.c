@@ -102,6 +102,8 @@ static void put_sample(struct json_writer *w, const struct mt_sample *s)
 	put_comm(w, "comm", s->comm);
 	jw_u64_field(w, "bytes", s->bytes);
 	jw_u64_field(w, "allocs", s->allocs);
+	if (s->samples) /* --sample: bytes and allocs above are estimates */
+		jw_u64_field(w, "samples", s->samples);
 	snprintf(id, sizeof(id), "0x%" PRIx64, s->stack_id);
 	jw_string_field(w, "stack_id", id); /* u64: beyond JSON's exact integers */
 	jw_double_field(w, "oldest_age_s", s->oldest_age_s);
@@ -168,6 +170,7 @@ static void put_tracer_cost(struct json_writer *w, const struct mt_tracer_cost *
 	jw_u64_field(w, "rss_peak_bytes", c->rss_peak_bytes);
 	jw_u64_field(w, "bpf_map_bytes", c->map_bytes);
 	jw_double_field(w, "report_build_s", c->report_build_s);
+	jw_double_field(w, "report_build_cpu_s", c->report_build_cpu_s);
 	jw_name(w, "bpf_maps");
 	jw_start_array(w);
 	for (i = 0; i < c->nmaps; i++) {
@@ -193,6 +196,8 @@ static void put_stats(struct json_writer *w, const struct mt_profile *p)
 	jw_u64_field(w, "failed_allocs", p->failed_allocs);
 	jw_u64_field(w, "nested_calls", p->nested_calls);
 	jw_u64_field(w, "inferred_frees", p->inferred_frees);
+	if (p->sample_bytes)
+		jw_u64_field(w, "frees_unsampled", p->frees_unsampled);
 	jw_name(w, "drops");
 	jw_start_object(w);
 	for (i = 0; i < p->ndrops; i++)
@@ -239,6 +244,16 @@ int out_json__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	}
 
 	put_stats(w, p);
+	/* --sample: allocs and frees in stats count samples; stacks' bytes
+	 * and allocs are estimates */
+	jw_name(w, "sampling");
+	if (p->sample_bytes) {
+		jw_start_object(w);
+		jw_u64_field(w, "mean_interval_bytes", p->sample_bytes);
+		jw_end_object(w);
+	} else {
+		jw_null(w);
+	}
 	if (p->tracer.known)
 		put_tracer_cost(w, &p->tracer);
 

@@ -210,6 +210,10 @@ static void put_sample(FILE *f, size_t rank, const struct mt_sample *s)
 	put_size(f, s->bytes);
 	fputs(" in ", f);
 	put_counted(f, s->allocs, "allocation", "allocations");
+	if (s->samples) {
+		fputs(" (estimated from ", f);
+		put_counted(f, s->samples, "sample)", "samples)");
+	}
 	fprintf(f, ", oldest %.1f s, pid %d (", s->oldest_age_s, (int)s->pid);
 	put_comm(f, s->comm);
 	fputs(") [", f);
@@ -332,7 +336,7 @@ static void put_accounts(FILE *f, const struct mt_profile *p)
 }
 
 /* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 8.1 MiB (peak 9.0 MiB),
- *  bpf maps 41.2 MiB, report 0.04 s" */
+ *  bpf maps 41.2 MiB, report 0.04 s (cpu 0.03 s)" */
 static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 {
 	if (!c->known)
@@ -344,7 +348,7 @@ static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 	put_human(f, c->rss_peak_bytes);
 	fputs("), bpf maps ", f);
 	put_human(f, c->map_bytes);
-	fprintf(f, ", report %.2f s\n", c->report_build_s);
+	fprintf(f, ", report %.2f s (cpu %.2f s)\n", c->report_build_s, c->report_build_cpu_s);
 }
 
 /* Only counters that fired: a line of zeros hides the one that matters. */
@@ -411,10 +415,14 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	put_target(f, p);
 	fprintf(f, " over %.1f s\n", p->duration_s);
 
-	fputs("  allocs ", f);
+	fputs(p->sample_bytes ? "  sampled allocs " : "  allocs ", f);
 	put_count(f, p->allocs);
-	fputs("  frees ", f);
+	fputs(p->sample_bytes ? "  sampled frees " : "  frees ", f);
 	put_count(f, p->frees);
+	if (p->sample_bytes) {
+		fputs("  unsampled frees ", f);
+		put_count(f, p->frees_unsampled);
+	}
 	fputs("  unmatched frees ", f);
 	put_count(f, p->unmatched_frees);
 	fputs("  failed allocs ", f);
@@ -431,6 +439,11 @@ int out_text__write(const struct mt_profile *p, const struct out_opts *o, FILE *
 	if (p->min_age_ns)
 		fprintf(f, "  allocations younger than %.1f s left out\n",
 			p->min_age_ns / 1e9);
+	if (p->sample_bytes) {
+		fputs("  sampled: one allocation per ", f);
+		put_size(f, p->sample_bytes);
+		fputs(" allocated on average (--sample); bytes and allocations are estimates\n", f);
+	}
 	put_tracer_cost(f, &p->tracer);
 
 	for (i = 0; i < nstacks; i++)

@@ -13,6 +13,13 @@
 struct profile_impl {
 	struct mt_profile pub;
 	size_t processes_cap, samples_cap, drops_cap, notes_cap;
+	/* frame templates by (pid, addr): open addressing, a power of two */
+	struct frame_slot {
+		pid_t pid;
+		uint64_t addr;
+		struct mt_frame *frame;	/* NULL: empty slot */
+	} *slots;
+	size_t nslots, ntemplates;
 };
 
 static struct profile_impl *impl(struct mt_profile *p)
@@ -38,6 +45,9 @@ struct mt_profile *mt_profile__new(enum mt_target_kind kind, const char *value)
 static void frame_clear(struct mt_frame *f)
 {
 	size_t i;
+
+	if (f->shared)
+		return;
 
 	free(f->symbol);
 	free(f->module);
@@ -100,7 +110,85 @@ void mt_profile__free(struct mt_profile *p)
 	free(p->processes);
 	free(p->drops);
 	free(p->target_value);
+	for (i = 0; i < impl(p)->nslots; i++) {
+		struct mt_frame *f = impl(p)->slots[i].frame;
+
+		if (f) {
+			frame_clear(f);
+			free(f);
+		}
+	}
+	free(impl(p)->slots);
 	free(impl(p));
+}
+
+static size_t slot_hash(pid_t pid, uint64_t addr, size_t nslots)
+{
+	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 48)) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 20) & (nslots - 1);
+}
+
+/* Doubles the slot table (kept at most half full). 0 or -ENOMEM. */
+static int grow_slots(struct profile_impl *pi)
+{
+	size_t n = pi->nslots ? pi->nslots * 2 : 1024, i;
+	struct frame_slot *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < pi->nslots; i++) {
+		struct frame_slot *o = &pi->slots[i];
+		size_t h;
+
+		if (!o->frame)
+			continue;
+		for (h = slot_hash(o->pid, o->addr, n); slots[h].frame; h = (h + 1) & (n - 1))
+			;
+		slots[h] = *o;
+	}
+	free(pi->slots);
+	pi->slots = slots;
+	pi->nslots = n;
+	return 0;
+}
+
+struct mt_frame *mt_profile__frame_template(struct mt_profile *p, pid_t pid,
+					    uint64_t addr, bool *fresh)
+{
+	struct profile_impl *pi = impl(p);
+	struct frame_slot *sl;
+	size_t h;
+
+	*fresh = false;
+	if ((pi->ntemplates + 1) * 2 > pi->nslots && grow_slots(pi)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (h = slot_hash(pid, addr, pi->nslots); pi->slots[h].frame;
+	     h = (h + 1) & (pi->nslots - 1)) {
+		sl = &pi->slots[h];
+		if (sl->pid == pid && sl->addr == addr)
+			return sl->frame;
+	}
+	sl = &pi->slots[h];
+	sl->frame = calloc(1, sizeof(*sl->frame));
+	if (!sl->frame) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	sl->pid = pid;
+	sl->addr = addr;
+	sl->frame->addr = addr;
+	pi->ntemplates++;
+	*fresh = true;
+	return sl->frame;
+}
+
+void mt_frame__share(struct mt_frame *dst, const struct mt_frame *tmpl)
+{
+	*dst = *tmpl;
+	dst->shared = true;
 }
 
 struct mt_sample *mt_profile__add_sample(struct mt_profile *p, pid_t pid,
@@ -203,6 +291,41 @@ int mt_profile__add_note(struct mt_profile *p, const char *fmt, ...)
 	return 0;
 }
 
+/* A shared frame about to change gets strings of its own first. */
+static int unshare(struct mt_frame *f)
+{
+	struct mt_inline *in = NULL;
+	struct mt_frame copy = *f;
+	size_t i;
+
+	if (!f->shared)
+		return 0;
+	memset(f, 0, sizeof(*f));
+	f->addr = copy.addr;
+	f->offset = copy.offset;
+	f->module_offset = copy.module_offset;
+	f->line = copy.line;
+	if ((copy.symbol && !(f->symbol = strdup(copy.symbol))) ||
+	    (copy.module && !(f->module = strdup(copy.module))) ||
+	    (copy.file && !(f->file = strdup(copy.file))) ||
+	    (copy.reason && !(f->reason = strdup(copy.reason))) ||
+	    (copy.build_id && !(f->build_id = strdup(copy.build_id))) ||
+	    (copy.ninlines && !(in = calloc(copy.ninlines, sizeof(*in)))))
+		goto fail;
+	f->inlines = in;
+	for (i = 0; i < copy.ninlines; i++, f->ninlines++) {
+		in[i].line = copy.inlines[i].line;
+		if ((copy.inlines[i].symbol && !(in[i].symbol = strdup(copy.inlines[i].symbol))) ||
+		    (copy.inlines[i].file && !(in[i].file = strdup(copy.inlines[i].file))))
+			goto fail;
+	}
+	return 0;
+fail:
+	frame_clear(f);
+	*f = copy;
+	return -ENOMEM;
+}
+
 static int dup_or_null(char **dst, const char *src)
 {
 	free(*dst);
@@ -216,6 +339,8 @@ static int dup_or_null(char **dst, const char *src)
 int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 		  const char *module, uint64_t module_offset, const char *reason)
 {
+	if (unshare(f))
+		return -ENOMEM;
 	f->offset = offset;
 	f->module_offset = module_offset;
 	if (dup_or_null(&f->symbol, symbol) || dup_or_null(&f->module, module) ||
@@ -227,6 +352,8 @@ int mt_frame__set(struct mt_frame *f, const char *symbol, uint64_t offset,
 int mt_frame__set_source(struct mt_frame *f, const char *file, uint32_t line,
 			 const char *build_id)
 {
+	if (unshare(f))
+		return -ENOMEM;
 	f->line = line;
 	if (dup_or_null(&f->file, file) || dup_or_null(&f->build_id, build_id))
 		return -ENOMEM;
@@ -238,6 +365,8 @@ int mt_frame__add_inline(struct mt_frame *f, const char *symbol,
 {
 	struct mt_inline *in, *grown;
 
+	if (unshare(f))
+		return -ENOMEM;
 	grown = realloc(f->inlines, (f->ninlines + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;

@@ -44,6 +44,9 @@ struct mt_frame {
 	 * the outermost inlined call; without inlines, addr's own position. */
 	struct mt_inline *inlines;
 	size_t ninlines;
+	/* strings and inlines are the profile's (a frame template's, see
+	 * mt_profile__frame_template), not this frame's to free */
+	bool shared;
 };
 
 /* One process's share of a sample whose stack several processes hold
@@ -69,6 +72,8 @@ struct mt_sample {
 	uint64_t stack_id;	/* the stack's id in the trace (RSS accounts name it) */
 	uint64_t bytes;
 	uint64_t allocs;
+	uint64_t samples;	/* --sample: sampled allocations behind the estimated
+				   bytes and allocs; 0 when they are exact */
 	double oldest_age_s;	/* age of its oldest outstanding allocation */
 	bool stack_lost;	/* stack could not be stored: frames empty (counted in drops) */
 	size_t nframes;
@@ -108,7 +113,8 @@ struct mt_tracer_cost {
 	uint64_t rss_bytes;	/* its VmRSS now */
 	uint64_t rss_peak_bytes; /* its VmHWM */
 	uint64_t map_bytes;	/* BPF map memory: sum of each map's memlock */
-	double report_build_s;	/* this report: snapshot + symbolization */
+	double report_build_s;	/* this report: snapshot + symbolization, wall */
+	double report_build_cpu_s; /* ... and the CPU time it took */
 	struct mt_map_cost {
 		char name[16];	/* BPF object names are at most 15 bytes */
 		uint32_t max_entries;
@@ -130,6 +136,8 @@ struct mt_profile {
 	uint64_t nested_calls;	/* allocator calls inside another one, counted once */
 	uint64_t inferred_frees; /* address handed out again without a free we saw:
 				    the old record was retired then */
+	uint64_t sample_bytes;	/* --sample: mean bytes between samples; 0: exact */
+	uint64_t frees_unsampled; /* --sample: frees of blocks never sampled (expected) */
 	struct mt_counter *drops;
 	size_t ndrops;
 
@@ -181,6 +189,14 @@ int mt_frame__set_source(struct mt_frame *f, const char *file, uint32_t line,
 /* Appends an inlined call (innermost first); strings copied. */
 int mt_frame__add_inline(struct mt_frame *f, const char *symbol,
 			 const char *file, uint32_t line);
+/* The one frame of the profile for address addr of process pid: frames
+ * repeat across stacks, so each is named once and shared. *fresh is true
+ * when it was just made (addr set, to be named with mt_frame__set & co).
+ * Lives until mt_profile__free. NULL with errno set. */
+struct mt_frame *mt_profile__frame_template(struct mt_profile *p, pid_t pid,
+					    uint64_t addr, bool *fresh);
+/* Makes dst a copy of tmpl that shares its strings (dst->shared). */
+void mt_frame__share(struct mt_frame *dst, const struct mt_frame *tmpl);
 /* pid's share of s: a pids[] entry, or *own filled from s itself when s
  * is pid's alone; NULL when pid holds none of it. Per-process figures
  * come from here, never from s->pid alone. */

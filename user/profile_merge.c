@@ -8,6 +8,9 @@
 
 static int cmp_str(const char *a, const char *b)
 {
+	/* frames of one address share their strings (profile templates) */
+	if (a == b)
+		return 0;
 	if (!a || !b)
 		return !a - !b;
 	return strcmp(a, b);
@@ -20,7 +23,7 @@ static int cmp_frame(const struct mt_frame *a, const struct mt_frame *b)
 
 	if ((c = !a->build_id - !b->build_id))
 		return c; /* one with, one without: not known to be one file */
-	c = a->build_id ? strcmp(a->build_id, b->build_id) : cmp_str(a->module, b->module);
+	c = a->build_id ? cmp_str(a->build_id, b->build_id) : cmp_str(a->module, b->module);
 	if (c)
 		return c;
 	return a->module_offset < b->module_offset ? -1 : a->module_offset > b->module_offset;
@@ -160,6 +163,11 @@ int mt_profile__merge_replicas(struct mt_profile *p)
 	int err = 0;
 
 	if (p->nsamples < 2)
+		return 0;
+	/* replicas are other processes: one process's stacks never merge */
+	for (i = 1; i < p->nsamples && p->samples[i].pid == p->samples[0].pid; i++)
+		;
+	if (i == p->nsamples)
 		return 0;
 	idx = calloc(p->nsamples, sizeof(*idx));
 	gone = calloc(p->nsamples, sizeof(*gone));

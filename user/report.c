@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "java.h"
+#include "log.h"
 #include "output.h"
 #include "procfs.h"
 #include "profile_merge.h"
@@ -28,51 +29,60 @@ static int note_module(struct mt_profile *p, pid_t pid, const char *module, cons
 	return err;
 }
 
+/* Names one frame template (a distinct address of pid) from res. */
+static int name_template(struct mt_profile *p, pid_t pid, struct mt_frame *f,
+			 const struct sym_result *res)
+{
+	size_t j;
+	int err;
+
+	err = mt_frame__set(f, res->symbol, res->offset, res->module, res->module_offset,
+			    res->symbol ? NULL : res->reason);
+	if (!err)
+		err = mt_frame__set_source(f, res->file, res->line, res->build_id);
+	if (!err && res->module_note && res->module)
+		err = note_module(p, pid, res->module, res->module_note);
+	for (j = 0; j < res->ninlines && !err; j++)
+		err = mt_frame__add_inline(f, res->inlines[j].symbol, res->inlines[j].file,
+					   res->inlines[j].line);
+	return err;
+}
+
+/* Frames repeat across stacks (the same callers, the same allocator
+ * wrappers): each distinct address of a process is resolved and its
+ * strings copied once per report, and the sample's frames share them. */
 static int name_frames(struct mt_profile *p, struct symbolizer *sym, struct mt_sample *s)
 {
-	struct sym_result *res;
-	uint64_t *addrs;
 	size_t i;
 	int err = 0;
 
-	if (!s->nframes)
-		return 0;
-	addrs = calloc(s->nframes, sizeof(*addrs));
-	res = calloc(s->nframes, sizeof(*res));
-	if (!addrs || !res) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < s->nframes; i++)
-		addrs[i] = s->frames[i].addr;
-	if (symbolizer__resolve(sym, s->pid, addrs, s->nframes, res)) {
-		/* nothing known about the process: every frame says why */
-		for (i = 0; i < s->nframes && !err; i++)
-			err = mt_frame__set(&s->frames[i], NULL, 0, NULL, 0,
-					    "process gone before its maps were read");
-		goto out;
-	}
 	for (i = 0; i < s->nframes && !err; i++) {
-		struct mt_frame *f = &s->frames[i];
-		size_t j;
+		struct mt_frame *tmpl;
+		struct sym_result res;
+		bool fresh;
 
-		err = mt_frame__set(f, res[i].symbol, res[i].offset, res[i].module,
-				    res[i].module_offset,
-				    res[i].symbol ? NULL : res[i].reason);
-		if (!err)
-			err = mt_frame__set_source(f, res[i].file, res[i].line,
-						   res[i].build_id);
-		if (!err && res[i].module_note && res[i].module)
-			err = note_module(p, s->pid, res[i].module, res[i].module_note);
-		for (j = 0; j < res[i].ninlines && !err; j++)
-			err = mt_frame__add_inline(f, res[i].inlines[j].symbol,
-						   res[i].inlines[j].file,
-						   res[i].inlines[j].line);
+		tmpl = mt_profile__frame_template(p, s->pid, s->frames[i].addr, &fresh);
+		if (!tmpl)
+			return -ENOMEM;
+		if (fresh) {
+			if (symbolizer__resolve(sym, s->pid, &tmpl->addr, 1, &res))
+				/* nothing known about the process: the frame says why */
+				err = mt_frame__set(tmpl, NULL, 0, NULL, 0,
+						    "process gone before its maps were read");
+			else
+				err = name_template(p, s->pid, tmpl, &res);
+		}
+		mt_frame__share(&s->frames[i], tmpl);
 	}
-out:
-	free(addrs);
-	free(res);
 	return err;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
@@ -80,6 +90,7 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 				 uint64_t min_age_ns,
 				 bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
+	double t0, t1;
 	struct mt_profile *p;
 	size_t i;
 	int err;
@@ -87,7 +98,9 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 	p = mt_profile__new(kind, target);
 	if (!p)
 		return NULL;
+	t0 = now_s();
 	err = tracer__snapshot(t, p, min_age_ns, keep, ctx);
+	t1 = now_s();
 	for (i = 0; i < p->nsamples && !err; i++) {
 		struct mt_sample *s = &p->samples[i];
 		struct mt_process *proc;
@@ -113,6 +126,8 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 	}
 	if (!err)
 		java__note_frames(sym, p);
+	debug("report: %zu stacks read in %.3f s, symbolized in %.3f s", p->nsamples,
+	      t1 - t0, now_s() - t1);
 	/* replicas: one stack, each process's share (every writer sees it) */
 	if (!err)
 		err = mt_profile__merge_replicas(p);

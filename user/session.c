@@ -74,6 +74,27 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --ring-kib in bytes: the kernel wants a power of two of pages */
+static uint32_t ring_bytes(uint32_t kib)
+{
+	uint32_t bytes = 4096;
+
+	if (!kib)
+		return 0;
+	while (bytes < kib * 1024u)
+		bytes <<= 1;
+	return bytes;
+}
+
+/* CPU time of this thread: what a report costs, whatever else runs */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static struct target *find_target(struct session *s, pid_t pid)
 {
 	size_t i;
@@ -114,8 +135,9 @@ static void on_exit_cb(pid_t pid, int64_t bytes, int64_t allocs, void *ctx)
 		return;
 	}
 	if (asprintf(&note, "pid %d (%s) exited during the trace; the %lld bytes in "
-		     "%lld allocations it still held were removed", pid, t->comm,
-		     (long long)bytes, (long long)allocs) < 0)
+		     "%lld allocations it still held%s were removed", pid, t->comm,
+		     (long long)bytes, (long long)allocs,
+		     s->opts->sample_bytes ? " (estimated from samples)" : "") < 0)
 		return;
 	tmp = reallocarray(s->exit_notes, s->nexit_notes + 1, sizeof(*tmp));
 	if (!tmp) {
@@ -436,7 +458,7 @@ static int add_member_processes(struct session *s, struct mt_profile *p)
 static int emit_report(struct session *s, bool final)
 {
 	struct mt_profile *p;
-	double build_start = now_s();
+	double build_start = now_s(), build_cpu = thread_cpu_s();
 	size_t i;
 	int err = 0;
 
@@ -453,6 +475,7 @@ static int emit_report(struct session *s, bool final)
 	if (tracer__cost(s->tracer, &p->tracer))
 		p->tracer.known = false;
 	p->tracer.report_build_s = now_s() - build_start;
+	p->tracer.report_build_cpu_s = thread_cpu_s() - build_cpu;
 	p->duration_s = now_s() - s->start_s;
 	for (i = 0; i < s->ntargets && !err; i++) {
 		struct mt_process *proc;
@@ -629,8 +652,12 @@ int session__run(const struct options *opts)
 		.sz = sizeof(topts),
 		.max_allocs = opts->max_allocs,
 		.max_stacks = opts->max_stacks,
+		.max_procs = opts->max_procs,
+		.ring_bytes = ring_bytes(opts->ring_kib),
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
+		.probe_at_entry = opts->probe_at_entry,
+		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts), .java = opts->java };

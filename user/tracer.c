@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "elf_file.h"
 #include "log.h"
 #include "array.h"
 #include "tracer_priv.h"
+#include "probe_plan.h"
 #include "uprobe_multi.h"
 
 /* The allocator functions and the program that decodes each one's
@@ -34,30 +34,6 @@ static struct bpf_program *entry_prog(struct memtrail_bpf *skel, enum mt_func fn
 	case MT_FN_SYSCALL_WRAPPER: return skel->progs.wrapper_enter;
 	default: return NULL;
 	}
-}
-
-static const char *const fn_names[MT_FN__COUNT] = {
-	[MT_FN_MALLOC] = "malloc",
-	[MT_FN_CALLOC] = "calloc",
-	[MT_FN_REALLOC] = "realloc",
-	[MT_FN_REALLOCARRAY] = "reallocarray",
-	[MT_FN_FREE] = "free",
-	[MT_FN_POSIX_MEMALIGN] = "posix_memalign",
-	[MT_FN_ALIGNED_ALLOC] = "aligned_alloc",
-	[MT_FN_MEMALIGN] = "memalign",
-	[MT_FN_VALLOC] = "valloc",
-	[MT_FN_PVALLOC] = "pvalloc",
-};
-
-/* The libc syscall wrappers whose callers the mmap events name: those
- * that map memory (munmap takes no stack). */
-static const char *const wrapper_names[] = { "mmap", "mremap", "brk" };
-#define MAX_PROBES (MT_FN__COUNT + sizeof(wrapper_names) / sizeof(wrapper_names[0]))
-
-/* Allocating functions get a return probe too; free and the wrappers not. */
-static bool has_return(enum mt_func fn)
-{
-	return fn != MT_FN_FREE && fn != MT_FN_SYSCALL_WRAPPER;
 }
 
 static void keep_spawn(struct tracer *t, const struct mt_event *ev)
@@ -284,6 +260,14 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	    ((err = bpf_map__set_max_entries(t->skel->maps.stacks, opts->max_stacks)) ||
 	     (err = bpf_map__set_max_entries(t->skel->maps.by_stack, opts->max_stacks * 4))))
 		goto fail;
+	/* every map that can fill is sized from the command line */
+	if (opts->max_procs &&
+	    ((err = bpf_map__set_max_entries(t->skel->maps.rss, opts->max_procs)) ||
+	     (err = bpf_map__set_max_entries(t->skel->maps.targets, opts->max_procs))))
+		goto fail;
+	if (opts->ring_bytes &&
+	    (err = bpf_map__set_max_entries(t->skel->maps.events, opts->ring_bytes)))
+		goto fail;
 
 	/* multi-uprobes where the kernel has them: the programs need their
 	 * attach type before load, and must not load where it is unknown */
@@ -297,7 +281,17 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		bpf_program__set_autoload(t->skel->progs.multi_enter, false);
 		bpf_program__set_autoload(t->skel->progs.multi_return, false);
 	}
-	debug("uprobe attachment: %s", t->use_multi ? "multi-uprobe links" : "classic uprobes");
+	/* --sample: sessions (6.13+) let an unsampled call skip its return */
+	t->use_session = t->use_multi && opts->sample_bytes && uprobe_multi__session_supported();
+	if (t->use_session)
+		bpf_program__set_expected_attach_type(t->skel->progs.session_call,
+			(enum bpf_attach_type)MT_ATTACH_UPROBE_SESSION);
+	else
+		bpf_program__set_autoload(t->skel->progs.session_call, false);
+	t->skel->rodata->sample_bytes = opts->sample_bytes;
+	t->skel->rodata->sample_every_return = opts->sample_bytes && (opts->events & MT_EVENTS_MMAP);
+	debug("uprobe attachment: %s", t->use_session ? "uprobe session links"
+				       : t->use_multi ? "multi-uprobe links" : "classic uprobes");
 
 	err = memtrail_bpf__load(t->skel);
 	if (err)
@@ -464,48 +458,68 @@ static int keep_multi_fd(struct tracer *t, int fd, pid_t pid)
 	return 0;
 }
 
+/* The cookie of a probe: its function, and for a syscall wrapper probed
+ * past pushes how far the stack grew since the entry. */
+static uint64_t probe_cookie(const struct probe_point *p)
+{
+	return p->fn | (uint64_t)p->site.sp_delta << 32;
+}
+
 /* Two links for one (file, pid): every entry, and every allocating
  * function's return; the cookie tells the programs which function. */
-static int attach_multi(struct tracer *t, const char *path, const enum mt_func *fns,
-			const uint64_t *offsets, size_t n, pid_t pid)
+static int attach_multi(struct tracer *t, const char *path, const struct probe_plan *plan,
+			pid_t pid)
 {
-	uint64_t cookies[MAX_PROBES], ret_offsets[MAX_PROBES], ret_cookies[MAX_PROBES];
+	uint64_t offsets[PROBE_PLAN_MAX], cookies[PROBE_PLAN_MAX];
+	uint64_t ret_offsets[PROBE_PLAN_MAX], ret_cookies[PROBE_PLAN_MAX];
 	size_t i, nret = 0;
 	int fd, err;
 
-	for (i = 0; i < n; i++) {
-		cookies[i] = fns[i];
-		if (has_return(fns[i])) {
-			ret_cookies[nret] = fns[i];
+	for (i = 0; i < plan->n; i++) {
+		offsets[i] = plan->points[i].offset;
+		cookies[i] = probe_cookie(&plan->points[i]);
+		if (plan->points[i].has_return) {
+			ret_cookies[nret] = cookies[i];
 			ret_offsets[nret++] = offsets[i];
 		}
 	}
+	if (t->use_session) {
+		/* one link: entries, and the returns the entries ask for */
+		fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.session_call), path,
+					  offsets, cookies, plan->n, pid, UPROBE_MULTI_SESSION);
+		if (fd < 0)
+			return fd;
+		err = keep_multi_fd(t, fd, pid);
+		if (!err)
+			t->nprobes += plan->n;
+		return err;
+	}
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_enter), path,
-				  offsets, cookies, n, pid, false);
+				  offsets, cookies, plan->n, pid, UPROBE_MULTI_ENTRY);
 	if (fd < 0)
 		return fd;
 	err = keep_multi_fd(t, fd, pid);
 	if (err)
 		return err;
 	fd = uprobe_multi__attach(bpf_program__fd(t->skel->progs.multi_return), path,
-				  ret_offsets, ret_cookies, nret, pid, true);
+				  ret_offsets, ret_cookies, nret, pid, UPROBE_MULTI_RETURN);
 	if (fd < 0)
 		return fd;
 	err = keep_multi_fd(t, fd, pid);
 	if (!err)
-		t->nprobes += n + nret;
+		t->nprobes += plan->n + nret;
 	return err;
 }
 
 static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
-		      const char *path, uint64_t offset, pid_t pid)
+		      const char *path, const struct probe_point *p, pid_t pid)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .retprobe = retprobe);
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .retprobe = retprobe, .bpf_cookie = probe_cookie(p));
 	struct bpf_link *link;
 
 	if (grow_links(t))
 		return -ENOMEM;
-	link = bpf_program__attach_uprobe_opts(prog, pid, path, offset, &uopts);
+	link = bpf_program__attach_uprobe_opts(prog, pid, path, p->offset, &uopts);
 	if (!link)
 		return -errno;
 	t->link_pids[t->nlinks] = pid;
@@ -514,50 +528,30 @@ static int attach_one(struct tracer *t, struct bpf_program *prog, bool retprobe,
 	return 0;
 }
 
-/* Every function of ef to probe for this trace: fns[i] at file offset
- * offsets[i], aliases once. Returns how many, or -errno. */
-static int probe_points(const struct tracer *t, const char *path, struct elf_file *ef,
-			enum mt_func *fns, uint64_t *offsets)
+/* Says where each probe of path went, and why one stays at its entry. */
+static void log_plan(const char *path, const struct probe_plan *plan)
 {
-	size_t n = 0, i, k, nwrappers = sizeof(wrapper_names) / sizeof(wrapper_names[0]);
-	int err;
+	size_t i;
 
-	for (k = 0; k < MT_FN__COUNT + nwrappers; k++) {
-		bool wrapper = k >= MT_FN__COUNT, dup = false;
-		const char *name = wrapper ? wrapper_names[k - MT_FN__COUNT] : fn_names[k];
-		const struct elf_sym *sym;
-		uint64_t off;
+	for (i = 0; i < plan->n; i++) {
+		const struct probe_point *p = &plan->points[i];
 
-		if (!(t->opts.events & (wrapper ? MT_EVENTS_MMAP : MT_EVENTS_MALLOC)))
-			continue;
-		sym = elf_file__find_func(ef, name);
-		if (!sym) {
-			debug("%s: no %s, not probed", path, name);
-			continue;
-		}
-		err = elf_file__vaddr_to_offset(ef, sym->vaddr, &off);
-		if (err)
-			return err;
-		/* aliases (glibc's aligned_alloc is memalign): one probe */
-		for (i = 0; i < n; i++)
-			dup |= offsets[i] == off;
-		if (dup) {
-			debug("%s: %s is an alias, probed once", path, name);
-			continue;
-		}
-		fns[n] = wrapper ? MT_FN_SYSCALL_WRAPPER : (enum mt_func)k;
-		offsets[n++] = off;
-		debug("%s: %s at file offset 0x%llx", path, name, (unsigned long long)off);
+		if (p->site.offset)
+			debug("%s: %s at file offset 0x%llx (entry+%u: %s)", path, p->name,
+			      (unsigned long long)p->offset, p->site.offset, p->site.why);
+		else if (p->site.emulated)
+			debug("%s: %s at file offset 0x%llx (entry: %s)", path, p->name,
+			      (unsigned long long)p->offset, p->site.why);
+		else
+			debug("%s: %s at file offset 0x%llx (entry, single-stepped by the kernel: %s)",
+			      path, p->name, (unsigned long long)p->offset, p->site.why);
 	}
-	return n;
 }
 
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 {
-	uint64_t offsets[MAX_PROBES];
-	enum mt_func fns[MAX_PROBES];
-	struct elf_file *ef = NULL;
-	size_t nattached = 0, i, nprobes_before = t->nprobes;
+	struct probe_plan plan;
+	size_t i, nprobes_before = t->nprobes;
 	struct stat st;
 	int err;
 
@@ -574,22 +568,19 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 	}
 	if (array_grow((void **)&t->files, &t->files_cap, t->nfiles, sizeof(*t->files)))
 		return -ENOMEM;
-	err = elf_file__open(path, &ef);
+	err = probe_plan__build(path, t->opts.events & MT_EVENTS_MALLOC,
+				t->opts.events & MT_EVENTS_MMAP, t->opts.probe_at_entry, &plan);
 	if (err)
 		return err;
-	if (!elf_file__find_func(ef, "malloc") || !elf_file__find_func(ef, "free")) {
-		err = -ENOENT;
-		goto out;
-	}
-	err = probe_points(t, path, ef, fns, offsets);
-	if (err < 0)
-		goto out;
-	nattached = err;
-	err = 0;
-	if (!nattached)
-		; /* this trace needs no probe in this file */
-	else if (t->use_multi) {
-		err = attach_multi(t, path, fns, offsets, nattached, pid);
+	log_plan(path, &plan);
+	if (plan.n && t->use_multi) {
+		err = attach_multi(t, path, &plan, pid);
+		if (t->use_session && (err == -EINVAL || err == -EOPNOTSUPP)) {
+			warn("uprobe session links failed (%s): falling back to multi-uprobes",
+			     strerror(-err));
+			t->use_session = false;
+			err = attach_multi(t, path, &plan, pid);
+		}
 		if (err == -EINVAL || err == -EOPNOTSUPP) {
 			/* the feature probe said yes, the kernel says no */
 			warn("multi-uprobe links failed (%s): falling back to classic uprobes",
@@ -598,21 +589,20 @@ int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)
 			err = 0;
 		}
 	}
-	if (!t->use_multi && nattached) {
-		for (i = 0; i < nattached && !err; i++) {
-			err = attach_one(t, entry_prog(t->skel, fns[i]), false, path, offsets[i], pid);
-			if (!err && has_return(fns[i]))
-				err = attach_one(t, t->skel->progs.alloc_return, true, path,
-						 offsets[i], pid);
+	if (!t->use_multi) {
+		for (i = 0; i < plan.n && !err; i++) {
+			const struct probe_point *p = &plan.points[i];
+
+			err = attach_one(t, entry_prog(t->skel, p->fn), false, path, p, pid);
+			if (!err && p->has_return)
+				err = attach_one(t, t->skel->progs.alloc_return, true, path, p, pid);
 		}
 	}
 	if (err)
-		goto out;
+		return err;
 	t->files[t->nfiles++] = (struct attached_file){ st.st_dev, st.st_ino, pid,
 		t->use_multi ? t->nprobes - nprobes_before : 0 };
-out:
-	elf_file__close(ef);
-	return err;
+	return 0;
 }
 
 const struct vm_range *tracer__vm_ranges(struct tracer *t, pid_t pid, size_t *n)

@@ -27,8 +27,12 @@ struct tracer_opts {
 	size_t sz;		/* sizeof(struct tracer_opts) */
 	uint32_t max_allocs;	/* entries in the live-allocation map */
 	uint32_t max_stacks;	/* distinct user stacks kept */
+	uint32_t max_procs;	/* processes followed (rss, targets maps) */
+	uint32_t ring_bytes;	/* event ring size, a power of two of pages */
 	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
 	bool no_multi;		/* classic uprobes even where multi-uprobes exist */
+	bool probe_at_entry;	/* every probe at its function's entry (benchmark baseline) */
+	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	unsigned events;	/* enum mt_events bits */
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
 	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */

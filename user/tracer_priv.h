@@ -32,6 +32,7 @@ struct tracer {
 	pid_t *multi_pids;
 	size_t nmulti, multi_cap;
 	bool use_multi;			/* this kernel has multi-uprobe links */
+	bool use_session;		/* --sample on a kernel with uprobe sessions */
 	size_t nprobes;
 	pid_t *exited; /* exits seen during one poll, purged together */
 	size_t nexited, exited_cap;
@@ -48,6 +49,10 @@ typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);
 /* Visits every entry of a hash map in batches (few syscalls for big maps).
  * 0 or -errno. */
 int map_for_each(int fd, size_t ksz, size_t vsz, map_visit_fn visit, void *ctx);
+
+/* --sample: what one sampled allocation of size bytes stands for, 1/p
+ * with p = 1 - exp(-size/mean) its chance to be sampled (0 for size 0). */
+double tracer_sample_weight(uint64_t size, uint64_t mean);
 
 /* Removes every entry of the exited processes pids[0..n) and tells
  * opts.on_exit what each held. */

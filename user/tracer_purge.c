@@ -2,6 +2,7 @@
 /* Taking entries out of the maps: everything of an exited process, and
  * what a process allocated before it exec'd (its old image). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -18,6 +19,8 @@ struct purge_ctx {
 	void *keys;	/* keys to delete */
 	size_t nkeys, cap, ksz;
 	int64_t *bytes, *allocs; /* per pid: what it held */
+	double *est_bytes, *est_allocs; /* --sample: the same, estimated from the samples */
+	uint64_t sample_bytes;
 	int err;
 };
 
@@ -49,7 +52,7 @@ static void visit_purge_stack(const void *key, const void *val, void *ctx)
 
 	if (i < 0)
 		return;
-	if (k->kind == MT_KIND_MALLOC) { /* what it held, for the exit note */
+	if (k->kind == MT_KIND_MALLOC && !pc->sample_bytes) { /* what it held, for the exit note */
 		pc->bytes[i] += v->bytes;
 		pc->allocs[i] += v->allocs;
 	}
@@ -59,11 +62,19 @@ static void visit_purge_stack(const void *key, const void *val, void *ctx)
 static void visit_purge_live(const void *key, const void *val, void *ctx)
 {
 	const struct mt_live_key *k = key;
+	const struct mt_live_val *v = val;
 	struct purge_ctx *pc = ctx;
+	int i = pid_index(pc, k->tgid);
 
-	(void)val;
-	if (pid_index(pc, k->tgid) >= 0)
-		collect_key(pc, key);
+	if (i < 0)
+		return;
+	if (pc->sample_bytes && v->kind == MT_KIND_MALLOC) {
+		double w = tracer_sample_weight(v->size, pc->sample_bytes);
+
+		pc->est_bytes[i] += v->size * w;
+		pc->est_allocs[i] += w;
+	}
+	collect_key(pc, key);
 }
 
 static void visit_purge_rss(const void *key, const void *val, void *ctx)
@@ -86,7 +97,7 @@ static void delete_keys(int fd, struct purge_ctx *pc)
 
 void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 {
-	struct purge_ctx pc = { .pids = pids, .npids = n };
+	struct purge_ctx pc = { .pids = pids, .npids = n, .sample_bytes = t->opts.sample_bytes };
 	int live_fd = bpf_map__fd(t->skel->maps.live);
 	int stack_fd = bpf_map__fd(t->skel->maps.by_stack);
 	bool any = false;
@@ -94,7 +105,9 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 
 	pc.bytes = calloc(n, sizeof(*pc.bytes));
 	pc.allocs = calloc(n, sizeof(*pc.allocs));
-	if (!pc.bytes || !pc.allocs)
+	pc.est_bytes = calloc(n, sizeof(*pc.est_bytes));
+	pc.est_allocs = calloc(n, sizeof(*pc.est_allocs));
+	if (!pc.bytes || !pc.allocs || !pc.est_bytes || !pc.est_allocs)
 		goto out;
 	/* totals first: they tell whether the big live map needs a scan */
 	pc.ksz = sizeof(struct mt_stack_key);
@@ -117,12 +130,18 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 	delete_keys(bpf_map__fd(t->skel->maps.rss), &pc);
 	if (pc.err)
 		warn("purging exited processes: %s", strerror(-pc.err));
+	for (i = 0; i < n && pc.sample_bytes; i++) {
+		pc.bytes[i] = llround(pc.est_bytes[i]);
+		pc.allocs[i] = llround(pc.est_allocs[i]);
+	}
 	for (i = 0; i < n && t->opts.on_exit; i++)
 		t->opts.on_exit(pids[i], pc.bytes[i], pc.allocs[i], t->opts.ctx);
 out:
 	free(pc.keys);
 	free(pc.bytes);
 	free(pc.allocs);
+	free(pc.est_bytes);
+	free(pc.est_allocs);
 }
 
 /* ---- replaced images (exec) ---------------------------------------------- */

@@ -29,25 +29,28 @@ struct link_create_uprobe_multi {
 };
 
 int uprobe_multi__attach(int prog_fd, const char *path, const uint64_t *offsets,
-			 const uint64_t *cookies, size_t n, pid_t pid, bool retprobe)
+			 const uint64_t *cookies, size_t n, pid_t pid, enum uprobe_multi_kind kind)
 {
 	struct link_create_uprobe_multi attr;
 	int fd;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_fd = prog_fd;
-	attr.attach_type = MT_ATTACH_UPROBE_MULTI;
+	attr.attach_type = kind == UPROBE_MULTI_SESSION ? MT_ATTACH_UPROBE_SESSION
+							: MT_ATTACH_UPROBE_MULTI;
 	attr.path = (uint64_t)(uintptr_t)path;
 	attr.offsets = (uint64_t)(uintptr_t)offsets;
 	attr.cookies = (uint64_t)(uintptr_t)cookies;
 	attr.cnt = n;
-	attr.multi_flags = retprobe ? UPROBE_MULTI_RETURN : 0;
+	attr.multi_flags = kind == UPROBE_MULTI_RETURN ? UPROBE_MULTI_RETURN : 0;
 	attr.pid = pid > 0 ? (uint32_t)pid : 0; /* 0: every process */
 	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 	return fd < 0 ? -errno : fd;
 }
 
-bool uprobe_multi__supported(void)
+/* A tiny program of the kind's attach type loads, and its link on a
+ * missing file fails for the file (ENOENT), not for the type (EINVAL). */
+static bool kind_supported(enum uprobe_multi_kind kind)
 {
 	/* r0 = 0; exit */
 	const struct bpf_insn insns[] = {
@@ -55,19 +58,28 @@ bool uprobe_multi__supported(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = (enum bpf_attach_type)MT_ATTACH_UPROBE_MULTI);
+		    .expected_attach_type = (enum bpf_attach_type)(kind == UPROBE_MULTI_SESSION
+				? MT_ATTACH_UPROBE_SESSION : MT_ATTACH_UPROBE_MULTI));
 	uint64_t offset = 0, cookie = 0;
 	int prog, err;
 
 	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &opts);
 	if (prog < 0)
 		return false;
-	/* a kernel that knows the type looks the file up first (ENOENT);
-	 * one that does not refuses the type (EINVAL) */
 	err = uprobe_multi__attach(prog, "/nonexistent/memtrail-feature-probe", &offset,
-				   &cookie, 1, -1, false);
+				   &cookie, 1, -1, kind);
 	if (err >= 0)
 		close(err);
 	close(prog);
 	return err == -ENOENT;
+}
+
+bool uprobe_multi__supported(void)
+{
+	return kind_supported(UPROBE_MULTI_ENTRY);
+}
+
+bool uprobe_multi__session_supported(void)
+{
+	return kind_supported(UPROBE_MULTI_SESSION);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* What tests/workloads/leaky.c leaks, shared by the workload (which does
+/* What tests/workloads/leaky.c and counted.c leak, shared by the workload (which does
  * it) and the integration tests (which assert it). */
 #ifndef MT_EXPECTED_H
 #define MT_EXPECTED_H
@@ -26,5 +26,11 @@
 #define LEAK_THREAD_COUNT 8
 #define LEAK_THREAD_SIZE 256
 #define LEAK_MANY_SIZE 16
+
+/* tests/workloads/counted.c: one round of every entry point */
+#define COUNTED_ROUND_ALLOCS 10
+#define COUNTED_ROUND_FREES 10
+/* the size of kept block i: 8 bytes to 64 KiB, every scale of a heap */
+#define COUNTED_LEAK_SIZE(i) (8 + ((i) * 7919) % 65536)
 
 #endif /* MT_EXPECTED_H */

@@ -60,6 +60,8 @@ static struct bad_case cases[] = {
 	{ { "--duration", "-1", NULL }, 2, "invalid --duration" },
 	{ { "--top", "0", NULL }, 2, "invalid --top" },
 	{ { "--format", "xml", NULL }, 2, "invalid --format" },
+	{ { "--max-procs", "4", NULL }, 2, "invalid --max-procs" },
+	{ { "--ring-kib", "huge", NULL }, 2, "invalid --ring-kib" },
 	{ { "--bogus", NULL }, 2, "unrecognized option" },
 	{ { "stray", NULL }, 2, "unexpected argument" },
 	{ { "--", "/nonexistent/program", NULL }, 2, "cannot run '/nonexistent/program'" },

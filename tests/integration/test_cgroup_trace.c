@@ -72,27 +72,28 @@ Test(cgroup_trace, by_id_the_inode_of_its_directory)
 	free(leaky);
 }
 
-/* moved in by a write to cgroup.procs after memtrail started: the rescan */
+/* A running process moved in by a write to cgroup.procs after memtrail
+ * started (announced by cgroup_attach_task, or found by the rescan). */
 Test(cgroup_trace, a_process_that_joins_later_is_traced)
 {
-	char dir[512], out[256], *leaky = workload("leaky");
-	char *argv[] = { leaky, "--wait", NULL };
+	char dir[512], out[256], path[600], pidtext[32];
 	struct child in, mt;
 	json_t *root;
-	pid_t pid;
 
 	require_root();
 	make_group("later", dir, sizeof(dir));
 	tmp_path(out, "cg-later.json");
 	start_memtrail_on(&mt, out, dir, true);
-	spawn_in_group(dir, argv, &in);
-	pid = wait_ready(&in);
-	wait_traced(&mt, pid, "leaky");
+	start_leaky(&in); /* outside, loaded and waiting */
+	track_pid(in.pid);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pidtext, sizeof(pidtext), "%d", in.pid);
+	cr_assert(write_file(path, pidtext), "cannot move %d into %s", in.pid, dir);
+	wait_traced(&mt, in.pid, "leaky");
 	leaky_go(&in, NULL, 0);
 	root = stop_memtrail(&mt, out);
-	assert_leaks_of(root, pid);
+	assert_leaks_of(root, in.pid);
 	json_decref(root);
-	free(leaky);
 }
 
 /* A shell in group dir, traced from before it runs script's second part

@@ -11,6 +11,7 @@ Test(reporting, interval_reports_are_json_lines_and_end_at_duration)
 	char out[256], pidarg[32], *line = NULL;
 	long long bytes = 0, allocs = 0;
 	size_t cap = 0, nreports = 0;
+	double prev_s = 0;
 	json_t *last = NULL;
 	FILE *f;
 
@@ -29,16 +30,23 @@ Test(reporting, interval_reports_are_json_lines_and_end_at_duration)
 	while (getline(&line, &cap, f) > 0) {
 		json_error_t jerr;
 		json_t *doc = json_loads(line, 0, &jerr);
+		double d;
 
 		cr_assert(doc, "report %zu is not one JSON line: %s", nreports, jerr.text);
+		d = json_real_value(json_object_get(doc, "duration_s"));
+		cr_expect(d > prev_s, "report %zu at %.3f s after one at %.3f s", nreports, d, prev_s);
+		prev_s = d;
 		json_decref(last);
 		last = doc;
 		nreports++;
 	}
 	fclose(f);
 	free(line);
-	/* 0.5, 1.0, 1.5 and the final one at 2.0 */
-	cr_expect(nreports >= 4 && nreports <= 5, "%zu reports", nreports);
+	/* 0.5, 1.0, 1.5 and the final one at 2.0 when reports are quick; a
+	 * report that takes longer than the interval (a loaded machine, an
+	 * emulated kernel in vmtest) delays the next, never adds one: so at
+	 * least one periodic report and the final one, and never more */
+	cr_expect(nreports >= 2 && nreports <= 5, "%zu reports", nreports);
 	cr_assert(last);
 	cr_expect(json_real_value(json_object_get(last, "duration_s")) >= 2.0);
 	sum_by_symbol(last, target.pid, "leak_malloc", &bytes, &allocs);

@@ -131,3 +131,53 @@ Test(dwarf_info, compression_bombs_refused)
 	cr_assert_null(di);
 	tmpdir_remove(dir);
 }
+
+/* A copy of the plain fixture whose .debug_line_str (or .debug_str) has
+ * its last byte, the final string's terminator, overwritten. */
+static char *unterminated(const char *dir, const char *section)
+{
+	char *src = fixture("dwarf/dwarf_prog"), *dst = NULL, cmd[8192];
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd;
+
+	cr_assert(ge(int, asprintf(&dst, "%s/unterminated", dir), 0));
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, dst);
+	cr_assert(eq(int, system(cmd), 0));
+	elf_version(EV_CURRENT);
+	fd = open(dst, O_RDWR);
+	cr_assert(ge(int, fd, 0));
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	cr_assert(eq(int, elf_getshdrstrndx(elf, &shstrndx), 0));
+	while ((scn = elf_nextscn(elf, scn))) {
+		cr_assert_not_null(gelf_getshdr(scn, &sh));
+		if (!strcmp(elf_strptr(elf, shstrndx, sh.sh_name), section))
+			break;
+	}
+	cr_assert_not_null(scn, "no %s", section);
+	cr_assert(eq(int, pwrite(fd, "x", 1, (off_t)(sh.sh_offset + sh.sh_size - 1)), 1));
+	elf_end(elf);
+	close(fd);
+	free(src);
+	return dst;
+}
+
+/* libdw reads these strings with strlen: past the section's end when the
+ * last one has no terminator (tools/fuzz/regressions/dwarf) */
+Test(dwarf_info, unterminated_string_sections_refused)
+{
+	char *dir = tmpdir_make("mt_dwarf"), *path;
+	struct dwarf_info *di = NULL;
+
+	path = unterminated(dir, ".debug_line_str");
+	cr_assert(eq(int, open_dwarf(path, &di), -ENOEXEC));
+	free(path);
+	path = unterminated(dir, ".debug_str");
+	cr_assert(eq(int, open_dwarf(path, &di), -ENOEXEC));
+	free(path);
+	cr_assert_null(di);
+	tmpdir_remove(dir);
+}

@@ -9,6 +9,9 @@
  *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
  *   leaky --stacks B leak one LEAK_MANY_SIZE block from each of 2^B distinct
  *                    stacks (leak_leaf reached through walk_a/walk_b)
+ *   leaky --aged     leak_held and leak_aged each allocate a block, one
+ *                    second later leak_aged allocates another and frees
+ *                    its first: its oldest block is 1 s younger (ages)
  *
  * The expected totals are in tests/integration/expected.h; change both. */
 #include <malloc.h>
@@ -191,6 +194,32 @@ __attribute__((noinline)) void leak_many(long n)
 		sink = malloc(LEAK_MANY_SIZE);
 }
 
+__attribute__((noinline)) void *leak_held(void)
+{
+	return malloc(LEAK_MANY_SIZE);
+}
+
+__attribute__((noinline)) void *leak_aged(void)
+{
+	return malloc(LEAK_MANY_SIZE);
+}
+
+static void leak_ages(void)
+{
+	static volatile int rounds = 2;	/* volatile: the loop is not unrolled */
+	void *blocks[2];
+
+	sink = leak_held();
+	/* one call site: both blocks have the same stack */
+	for (int i = 0; i < rounds && i < 2; i++) {
+		blocks[i] = leak_aged();
+		if (!i)
+			sleep(1);
+	}
+	free(blocks[0]);
+	sink = blocks[1];
+}
+
 int main(int argc, char **argv)
 {
 	char line[64];
@@ -214,6 +243,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && !strcmp(argv[1], "--many")) {
 		leak_many(atol(argv[2]));
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--aged")) {
+		leak_ages();
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "--stacks")) {

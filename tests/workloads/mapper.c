@@ -9,6 +9,7 @@
  * The amounts are in tests/integration/expected_vm.h; change both. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,11 +138,14 @@ __attribute__((noinline)) void map_shared(void)
 		die("mmap shared");
 }
 
+static int threads_started;
+
 static void *blocked(void *arg)
 {
 	char c;
 
 	(void)arg;
+	__atomic_add_fetch(&threads_started, 1, __ATOMIC_SEQ_CST);
 	while (read(block_pipe[0], &c, 1) < 0)
 		;
 	return NULL;
@@ -156,6 +160,10 @@ __attribute__((noinline)) void start_threads(void)
 	for (int i = 0; i < VM_THREADS; i++)
 		if (pthread_create(&t, NULL, blocked, NULL))
 			die("pthread_create");
+	/* a thread that first runs after "done" would touch its stack and
+	 * TLS pages then, and the RSS the test reads would be stale */
+	while (__atomic_load_n(&threads_started, __ATOMIC_SEQ_CST) < VM_THREADS)
+		sched_yield();
 }
 
 __attribute__((noinline)) void big_malloc(void)

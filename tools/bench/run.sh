@@ -1,53 +1,128 @@
 #!/bin/bash
 # Overhead of memtrail on a malloc/free churn, in one run:
-#   untraced        the workload alone
-#   floor           the same uprobes with programs that do nothing (what any
-#                   uprobe tracer pays: memtrail --bench-floor)
-#   memtrail        full tracing
-# Each cell is the median of RUNS runs; ratios are of those medians.
-# Usage: run.sh MEMTRAIL CHURN [RUNS] [PAIRS]
+#   untraced      the workload alone
+#   floor-entry   empty programs on probes at the functions' first bytes
+#                 (what a tracer that probes entries pays: free's first
+#                 instruction is single-stepped)
+#   floor-moved   empty programs on the probes memtrail uses (user/prologue.c)
+#   full          memtrail
+#   sampled       memtrail --sample SAMPLE
+# Every probe is attached to the churn process alone (command mode), never
+# to every user of the host's libc. The modes are interleaved run by run,
+# so a load that comes and goes (other users of the machine) hits them
+# alike; each cell is the median of RUNS runs, ratios are of medians.
+# Prints a table and writes it as JSON to JSON_OUT.
+# Usage: run.sh MEMTRAIL CHURN [RUNS] [PAIRS] [JSON_OUT] [SAMPLE]
 set -euo pipefail
 memtrail=${1:?memtrail binary}
 churn=${2:?churn binary}
 runs=${3:-5}
-pairs=${4:-200000}
+pairs=${4:-100000}
+json_out=${5:-}
+sample=${6:-524288}
 
 source "$(dirname "$0")/lib.sh"
 
-# one measurement: prints "cpu wall"
+modes=(untraced floor-entry floor-moved full sampled)
+threads_list=(1 2)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# one measurement: prints "cpu wall" (ns per malloc+free pair)
 measure() {
 	local mode=$1 threads=$2 out
+	local mt=("$memtrail" -q --output /dev/null)
 	case $mode in
 	untraced) out=$("$churn" "$threads" "$pairs") ;;
-	floor) out=$("$memtrail" -q --bench-floor --output /dev/null -- "$churn" "$threads" "$pairs") ;;
-	memtrail) out=$("$memtrail" -q --output /dev/null -- "$churn" "$threads" "$pairs") ;;
+	floor-entry) out=$("${mt[@]}" --bench-floor --probe-at-entry -- "$churn" "$threads" "$pairs") ;;
+	floor-moved) out=$("${mt[@]}" --bench-floor -- "$churn" "$threads" "$pairs") ;;
+	full) out=$("${mt[@]}" -- "$churn" "$threads" "$pairs") ;;
+	sampled) out=$("${mt[@]}" --sample "$sample" -- "$churn" "$threads" "$pairs") ;;
 	esac
 	awk '{print $2, $4}' <<<"$out"
 }
 
-printf '%-8s %-9s %12s %12s\n' threads mode "cpu ns/pair" "wall ns/pair"
-declare -A cpu wall
-for threads in 1 2; do
-	for mode in untraced floor memtrail; do
-		: >/tmp/bench.$$.cpu; : >/tmp/bench.$$.wall
-		for ((r = 0; r < runs; r++)); do
+has_sample=true
+"$memtrail" --help 2>/dev/null | grep -q -- '--sample' || has_sample=false
+
+for ((r = 0; r < runs; r++)); do
+	for threads in "${threads_list[@]}"; do
+		for mode in "${modes[@]}"; do
+			[ "$mode" = sampled ] && ! $has_sample && continue
 			read -r c w < <(measure "$mode" "$threads")
-			echo "$c" >>/tmp/bench.$$.cpu
-			echo "$w" >>/tmp/bench.$$.wall
+			echo "$c" >>"$tmp/$threads.$mode.cpu"
+			echo "$w" >>"$tmp/$threads.$mode.wall"
 		done
-		cpu[$threads,$mode]=$(median </tmp/bench.$$.cpu)
-		wall[$threads,$mode]=$(median </tmp/bench.$$.wall)
-		printf '%-8s %-9s %12.1f %12.1f\n' "$threads" "$mode" "${cpu[$threads,$mode]}" "${wall[$threads,$mode]}"
+	done
+	echo "bench: run $((r + 1)) of $runs done" >&2
+done
+
+declare -A cpu wall
+for threads in "${threads_list[@]}"; do
+	for mode in "${modes[@]}"; do
+		if [ -s "$tmp/$threads.$mode.cpu" ]; then
+			cpu[$threads,$mode]=$(median <"$tmp/$threads.$mode.cpu")
+			wall[$threads,$mode]=$(median <"$tmp/$threads.$mode.wall")
+		else
+			cpu[$threads,$mode]=null
+			wall[$threads,$mode]=null
+		fi
 	done
 done
-rm -f /tmp/bench.$$.cpu /tmp/bench.$$.wall
-echo
-echo "ratios (medians of $runs runs, $pairs pairs per thread, thread CPU time):"
-for threads in 1 2; do
-	awk -v t="$threads" -v u="${cpu[$threads,untraced]}" -v f="${cpu[$threads,floor]}" \
-		-v m="${cpu[$threads,memtrail]}" 'BEGIN {
-		printf "  %d thread(s): memtrail/floor %.2f  memtrail/untraced %.0f  floor/untraced %.0f  memtrail added %.0f ns/pair\n",
-			t, m / f, m / u, f / u, m - u }'
+
+cpus=$(nproc)
+model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+kernel=$(uname -r)
+echo "machine: $cpus CPUs ($model), kernel $kernel"
+echo "ns per malloc+free pair, median of $runs interleaved runs of $pairs pairs per thread"
+printf '%-8s %-12s %12s %12s\n' threads mode "thread-cpu" "wall"
+for threads in "${threads_list[@]}"; do
+	for mode in "${modes[@]}"; do
+		printf '%-8s %-12s %12s %12s\n' "$threads" "$mode" "${cpu[$threads,$mode]}" "${wall[$threads,$mode]}"
+	done
 done
-awk -v one="${cpu[1,memtrail]}" -v two="${cpu[2,memtrail]}" 'BEGIN {
-	printf "  per-pair cost, 2 threads vs 1: %.2f\n", two / one }'
+
+# ratio A B: A / B of two medians, "null" when either is missing
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.2f", a / b }'; }
+
+echo
+echo "ratios (thread CPU):"
+json_ratios=""
+for threads in "${threads_list[@]}"; do
+	full_floor=$(ratio "${cpu[$threads,full]}" "${cpu[$threads,floor-moved]}")
+	entry_full=$(ratio "${cpu[$threads,floor-entry]}" "${cpu[$threads,full]}")
+	full_sampled=$(ratio "${cpu[$threads,full]}" "${cpu[$threads,sampled]}")
+	entry_moved=$(ratio "${cpu[$threads,floor-entry]}" "${cpu[$threads,floor-moved]}")
+	echo "  $threads thread(s): full/floor-moved $full_floor (target <= 1.5)  floor-entry/full $entry_full (target >= 4)  full/sampled $full_sampled (target >= 2)  floor-entry/floor-moved $entry_moved"
+	json_ratios+="${json_ratios:+, }\"$threads\": {\"full_per_floor_moved\": $full_floor, \"floor_entry_per_full\": $entry_full, \"full_per_sampled\": $full_sampled, \"floor_entry_per_floor_moved\": $entry_moved}"
+done
+two_one=$(ratio "${cpu[2,full]}" "${cpu[1,full]}")
+two_one_sampled=$(ratio "${cpu[2,sampled]}" "${cpu[1,sampled]}")
+echo "  per pair, 2 threads / 1 thread: full $two_one, sampled $two_one_sampled (target <= 1)"
+echo "  sampled (--sample $sample): ${cpu[1,sampled]} ns per pair, 1 thread (target <= 2000)"
+
+if [ -n "$json_out" ]; then
+	mkdir -p "$(dirname "$json_out")"
+	{
+		echo "{"
+		echo "  \"tool\": \"memtrail-bench\","
+		echo "  \"machine\": {\"cpus\": $cpus, \"model\": \"$model\", \"kernel\": \"$kernel\"},"
+		echo "  \"runs\": $runs, \"pairs_per_thread\": $pairs, \"sample_bytes\": $sample,"
+		echo "  \"unit\": \"ns per malloc+free pair (median)\","
+		echo "  \"cells\": ["
+		first=true
+		for threads in "${threads_list[@]}"; do
+			for mode in "${modes[@]}"; do
+				$first || echo ","
+				first=false
+				printf '    {"threads": %d, "mode": "%s", "thread_cpu_ns": %s, "wall_ns": %s}' \
+					"$threads" "$mode" "${cpu[$threads,$mode]}" "${wall[$threads,$mode]}"
+			done
+		done
+		echo
+		echo "  ],"
+		echo "  \"ratios\": {$json_ratios, \"two_threads_per_one_full\": $two_one, \"two_threads_per_one_sampled\": $two_one_sampled}"
+		echo "}"
+	} >"$json_out"
+	echo "wrote $json_out"
+fi

@@ -11,22 +11,25 @@ FUZZ_OUT := $(OUTPUT)/fuzz
 FUZZ_SECONDS ?= 60
 # per input: a parser that takes longer on a small file is a bug
 FUZZ_TIMEOUT ?= 10
-FUZZERS ?= elf maps smaps symbolize perf_map demangle eh_frame unwind
+FUZZERS ?= elf maps smaps symbolize perf_map demangle eh_frame unwind debuglink dwarf
 
 # -fno-sanitize-recover: a UBSan finding is a crash libFuzzer reports
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 	-std=gnu11 -D_GNU_SOURCE -MMD -MP -I$(OUTPUT) -Ibpf -Iuser -I$(FUZZ_DIR)
 
-# the project objects each target links (its parser and what it calls)
+# the project objects each target links (its parser and what it calls;
+# a parser that starts calling another module needs it added here)
 FUZZ_OBJS_elf := elf_file debuglink
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
-FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids debuglink dwarf_info
+FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids proc_root debuglink dwarf_info
 FUZZ_OBJS_perf_map := perf_map
 FUZZ_OBJS_demangle := demangle
 FUZZ_OBJS_eh_frame := eh_frame
 FUZZ_OBJS_unwind := unwind_table eh_frame
+FUZZ_OBJS_debuglink := debuglink
+FUZZ_OBJS_dwarf := dwarf_info
 # the input size libFuzzer grows inputs to
 FUZZ_MAXLEN_elf := 65536
 FUZZ_MAXLEN_maps := 16384
@@ -36,6 +39,8 @@ FUZZ_MAXLEN_perf_map := 16384
 FUZZ_MAXLEN_demangle := 4200
 FUZZ_MAXLEN_eh_frame := 16384
 FUZZ_MAXLEN_unwind := 65536
+FUZZ_MAXLEN_debuglink := 512
+FUZZ_MAXLEN_dwarf := 65536
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZERS))
 

@@ -94,4 +94,14 @@ for f in lib.so pie static; do
 		"$addr" "$tmp/eh" >"$eh/$f"
 	cp "$elf/$f" "$unw/$f"
 done
-ls -l "$elf" "$maps" "$smaps" "$sym" "$pm" "$dm" "$eh" "$unw"
+# debuglink: sections as objcopy --add-gnu-debuglink writes them;
+# dwarf: the library with DWARF, plain and zlib-compressed
+dl=$here/corpus/debuglink dw=$here/corpus/dwarf
+mkdir -p "$dl" "$dw"
+gcc "${small[@]}" -g -fPIC -shared "$tmp/s.c" -o "$dw/lib-g.so"
+objcopy --compress-debug-sections=zlib "$dw/lib-g.so" "$dw/lib-gz.so"
+objcopy --only-keep-debug "$dw/lib-g.so" "$tmp/lib.debug"
+objcopy --add-gnu-debuglink="$tmp/lib.debug" "$elf/lib.so" "$tmp/linked.so"
+objcopy --dump-section .gnu_debuglink="$dl/lib.debug" "$tmp/linked.so" "$tmp/unused.so"
+printf 'libc.so.6.debug\0\0\0\0\0\0\0\0\0' >"$dl/libc"
+ls -l "$elf" "$maps" "$smaps" "$sym" "$pm" "$dm" "$eh" "$unw" "$dl" "$dw"
