@@ -24,11 +24,25 @@
 /* namespaces and types nested around a function's DIE */
 #define MAX_NEST		32
 
+/* functions of one unit by address, built at its first lookup */
+struct fn_range {
+	uint64_t lo, hi;	/* [lo, hi) */
+	Dwarf_Off die;		/* the subprogram's DIE */
+};
+
+struct cu_index {
+	Dwarf_Off cu;		/* the unit's DIE offset */
+	struct fn_range *v;	/* by lo */
+	size_t n;
+};
+
 struct dwarf_info {
 	int fd;
 	Elf *elf;
 	Dwarf *dw;
 	bool has_aranges;	/* .debug_aranges lists the units: trust it */
+	struct cu_index *cus;	/* by cu */
+	size_t ncus;
 };
 
 static bool in_file(uint64_t off, uint64_t len, uint64_t fsize)
@@ -199,6 +213,9 @@ void dwarf_info__close(struct dwarf_info *di)
 {
 	if (!di)
 		return;
+	for (size_t i = 0; i < di->ncus; i++)
+		free(di->cus[i].v);
+	free(di->cus);
 	if (di->dw)
 		dwarf_end(di->dw);
 	if (di->elf)
@@ -244,47 +261,127 @@ static const char *die_name(Dwarf_Die *die)
 	return name ? name : "??";
 }
 
-/* The function DIE (a concrete DW_TAG_subprogram) whose code holds pc,
- * among parent's children, looking inside namespaces and types (C++
- * puts definitions there) up to MAX_NEST deep. Only the top of the tree
- * is walked: dwarf_getscopes would visit every DIE of the unit. */
-static bool find_function(Dwarf_Die *parent, uint64_t pc, Dwarf_Die *out, int depth,
-			  unsigned *visits)
+/* Appends the address ranges of every concrete function among parent's
+ * children, looking inside namespaces and types (C++ puts definitions
+ * there) up to MAX_NEST deep. 0, or -ENOMEM / -E2BIG past the bounds. */
+static int collect_functions(Dwarf_Die *parent, struct cu_index *ix, size_t *cap,
+			     int depth, unsigned *visits)
 {
 	Dwarf_Die child;
 
 	if (depth > MAX_NEST || dwarf_child(parent, &child))
-		return false;
+		return 0;
 	do {
-		int tag = dwarf_tag(&child);
+		int tag = dwarf_tag(&child), err;
 
 		if (++*visits > MAX_DIE_VISITS)
-			return false;
+			return -E2BIG;
 		if (tag == DW_TAG_subprogram) {
-			if (dwarf_haspc(&child, pc) > 0) {
-				*out = child;
-				return true;
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+
+			while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+				if (hi <= lo)
+					continue;
+				if (ix->n == *cap) {
+					size_t ncap = *cap ? *cap * 2 : 64;
+					struct fn_range *nv = realloc(ix->v, ncap * sizeof(*nv));
+
+					if (!nv || ncap > MAX_DIE_VISITS)
+						return -ENOMEM;
+					ix->v = nv;
+					*cap = ncap;
+				}
+				ix->v[ix->n++] = (struct fn_range){ lo, hi, dwarf_dieoffset(&child) };
 			}
 		} else if (tag == DW_TAG_namespace || tag == DW_TAG_module ||
 			   tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
 			   tag == DW_TAG_union_type) {
-			if (find_function(&child, pc, out, depth + 1, visits))
-				return true;
+			err = collect_functions(&child, ix, cap, depth + 1, visits);
+			if (err)
+				return err;
 		}
 	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct fn_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The unit's function index, built on first use (a failed build keeps
+ * what it found). NULL only when out of memory. */
+static struct cu_index *cu_index(struct dwarf_info *di, Dwarf_Die *cu)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	size_t lo = 0, hi = di->ncus, cap = 0;
+	struct cu_index *ix, *nv;
+	unsigned visits = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (di->cus[mid].cu < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < di->ncus && di->cus[lo].cu == off)
+		return &di->cus[lo];
+	nv = realloc(di->cus, (di->ncus + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	di->cus = nv;
+	memmove(&di->cus[lo + 1], &di->cus[lo], (di->ncus - lo) * sizeof(*nv));
+	di->ncus++;
+	ix = &di->cus[lo];
+	*ix = (struct cu_index){ .cu = off };
+	collect_functions(cu, ix, &cap, 0, &visits);
+	qsort(ix->v, ix->n, sizeof(*ix->v), cmp_range);
+	return ix;
+}
+
+/* The function DIE whose code holds pc, through the unit's index. */
+static bool find_function(struct dwarf_info *di, Dwarf_Die *cu, uint64_t pc, Dwarf_Die *out)
+{
+	struct cu_index *ix = cu_index(di, cu);
+	size_t lo = 0, hi, steps;
+
+	if (!ix)
+		return false;
+	hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->v[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ranges may nest or overlap (bad DWARF): look back a few */
+	for (steps = 0; lo > 0 && steps < 8; steps++) {
+		const struct fn_range *r = &ix->v[--lo];
+
+		if (pc < r->hi)
+			return dwarf_offdie(di->dw, r->die, out) != NULL;
+	}
 	return false;
 }
 
 /* The inlined subroutines holding pc inside the function that holds it,
  * outermost first, into chain[]; how many (at most DWARF_MAX_INLINES). */
-static size_t inline_chain(Dwarf_Die *cu, uint64_t pc, Dwarf_Die chain[DWARF_MAX_INLINES])
+static size_t inline_chain(struct dwarf_info *di, Dwarf_Die *cu, uint64_t pc,
+			   Dwarf_Die chain[DWARF_MAX_INLINES])
 {
 	Dwarf_Die scope, child;
 	unsigned visits = 0;
 	size_t k = 0;
 	bool deeper;
 
-	if (!find_function(cu, pc, &scope, 0, &visits))
+	if (!find_function(di, cu, pc, &scope))
 		return 0;
 	/* down through the blocks and inlined calls that hold pc */
 	do {
@@ -350,7 +447,7 @@ int dwarf_info__lookup(struct dwarf_info *di, uint64_t vaddr, struct dwarf_loc *
 	}
 	/* the inlined calls from the real function down to vaddr; kept
 	 * innermost first */
-	k = inline_chain(&cu, vaddr, chain);
+	k = inline_chain(di, &cu, vaddr, chain);
 	for (j = 0; j < k; j++)
 		inl[j] = &chain[k - 1 - j];
 	if (k && dwarf_getsrcfiles(&cu, &files, &nfiles))

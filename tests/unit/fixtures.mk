@@ -7,7 +7,8 @@
 #                           LD_LIBRARY_PATH (it wins over DT_RUNPATH)
 #   libfixture_partial.so   lib_func_b removed from .symtab, kept in .dynsym
 #   libnofunc.so            a library without any function symbol
-#   libcxx.so               C++ library (g++): mangled names to demangle
+#   libcxx.so               C++ library (g++, -g): mangled names to demangle,
+#                           DWARF functions inside a namespace
 #   dwarf/...               fixture_dwarf.c (-g, an inlined call) as built,
 #                           and stripped with its debug info elsewhere:
 #                           split/ (debuglink to .debug/), buildid/ (only
@@ -69,7 +70,7 @@ $(FIXTURE_DIR)/fixture_nopie: $(FIXTURE_SRC)/fixture_prog.c $(FIXTURE_DIR)/libfi
 CXX ?= g++
 $(FIXTURE_DIR)/libcxx.so: $(FIXTURE_SRC)/fixture_cxx.cpp $(FIXTURE_MK) | $(FIXTURE_DIR)
 	$(call msg,CXX-FIX,$@)
-	$(Q)$(CXX) -O1 -fno-inline -Wall -Wextra -Werror -fPIC -shared $< -o $@
+	$(Q)$(CXX) -O1 -g -fno-inline -Wall -Wextra -Werror -fPIC -shared $< -o $@
 # unwind-table fixtures (test_eh_frame): the same code without frame
 # pointers, with them, and with .debug_frame alone (no .eh_frame)
 UNWIND_FIXTURES := $(FIXTURE_DIR)/unwind_nofp $(FIXTURE_DIR)/unwind_fp \

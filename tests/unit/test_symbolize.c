@@ -27,6 +27,8 @@
 #include "elf_file.h"
 #include "symbolize.h"
 
+static bool ends_with(const char *s, const char *suffix);
+
 /* never mapped: below mmap_min_addr, and in the kernel half */
 #define LOW_ADDR	0x10ull
 #define KERNEL_ADDR	0xffff800000001234ull
@@ -976,6 +978,12 @@ Test(symbolize, fake_root_cxx_names_demangled)
 	s = fake_symbolizer();
 	cr_assert(eq(int, symbolizer__resolve(s, 330, addrs, 3, r), 0));
 	assert_sym(&r[0], "leaks::Pool::grow(int)", 1, lib.path);
+	/* its DWARF is inside a DW_TAG_namespace: still found, with the call
+	 * inlined into it */
+	cr_assert(ends_with(r[0].file, "fixture_cxx.cpp"), "file %s", r[0].file);
+	cr_assert(gt(u32, r[0].line, 0));
+	cr_assert(eq(sz, r[0].ninlines, 1));
+	cr_assert_str_eq(r[0].inlines[0].symbol, "bump");
 	assert_sym(&r[1], "long leaks::twice<long>(long)", 0, lib.path);
 	assert_sym(&r[2], "leaks::Pool::operator+=(leaks::Pool const&)", 2, lib.path);
 	symbolizer__free(s);
