@@ -42,7 +42,7 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(OUTPUT)/tests/%,$(INTEG_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
-TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion) -ljansson
+TEST_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion) -ljansson -lyaml
 
 ifeq ($(V),1)
 	Q =
@@ -54,7 +54,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit integration vmtest demo bench deps vmlinux clean fixtures
+.PHONY: all test unit integration vmtest demo bench deps deps-build print-build-deps print-libs vmlinux clean fixtures
 
 all: memtrail
 
@@ -146,7 +146,7 @@ WORKLOADS += $(patsubst tests/workloads/%.java,$(OUTPUT)/workloads/%.class,$(wil
 include tests/unit/fixtures.mk
 include tools/fuzz/fuzz.mk
 
-TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail \
+TEST_ENV := MT_FIXTURES=$(OUTPUT)/fixtures MT_BIN=$(CURDIR)/memtrail MT_REPO=$(CURDIR) \
 	MT_WORKLOADS=$(CURDIR)/$(OUTPUT)/workloads MT_FIXTURE_BUILD_ID=$(FIXTURE_BUILD_ID)
 
 unit: $(UNIT_BINS) fixtures
@@ -181,12 +181,27 @@ demo: memtrail $(OUTPUT)/workloads/leaky
 bench: memtrail
 	$(MAKE) -C tools/bench run MEMTRAIL=$(CURDIR)/memtrail
 
+# What building memtrail takes: the compilers, and a -dev package for each
+# library in LIBS (the image's build stage installs these alone, and
+# tests/unit/test_k8s.c checks that each -l has its package here).
+BUILD_DEPS := make clang llvm gcc g++ libc6-dev binutils bpftool pkg-config \
+	libbpf-dev libelf-dev zlib1g-dev libdw-dev libiberty-dev libmicrohttpd-dev
+
+deps-build:
+	apt-get install -y --no-install-recommends $(BUILD_DEPS)
+
+# the packages of BUILD_DEPS and the libraries memtrail links (tests)
+print-build-deps:
+	@echo $(BUILD_DEPS)
+print-libs:
+	@echo $(LIBS)
+
+# libyaml: the k8s manifest tests parse the YAML with a real parser
 deps:
 	apt-get update
-	apt-get install -y --no-install-recommends make clang llvm gcc g++ libc6-dev binutils \
-		libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-		libdw-dev libiberty-dev openjdk-17-jdk-headless \
-		libcriterion-dev libjansson-dev libmicrohttpd-dev curl \
+	apt-get install -y --no-install-recommends $(BUILD_DEPS) \
+		openjdk-17-jdk-headless \
+		libcriterion-dev libjansson-dev libyaml-dev curl \
 		musl libjemalloc2 libtcmalloc-minimal4 \
 		golang-go chromium \
 		qemu-system-x86 busybox-static cpio kmod xz-utils zstd \

@@ -36,7 +36,7 @@ static const char doc[] =
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --cgroup system.slice/nginx.service --duration 60   a whole cgroup, newcomers too\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
-"  memtrail --pod 0f4e5a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b --duration 300 --format json -o leak.json\n"
+"  memtrail --pod UID --duration 300 --format json -o leak.json   one pod\n"
 "  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
 "  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
