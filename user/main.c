@@ -12,6 +12,7 @@
 #include "check.h"
 #include "log.h"
 #include "options.h"
+#include "serve.h"
 #include "targets.h"
 
 const char *argp_program_version = "memtrail 0.1";
@@ -25,18 +26,22 @@ static const char doc[] =
 "\n"
 "USAGE: memtrail [OPTIONS] [--pid PID[,PID...] | --cgroup PATH|ID | --pod UID |\n"
 "                 --container ID | -- COMMAND [ARGS...]]\n"
-"No target traces every process that uses the host's C library.\n"
+"       memtrail serve [--listen ADDR] [--cgroup PATH|ID] [OPTIONS]\n"
+"No target traces every process that uses the host's C library. serve keeps "
+"tracing the node's pods (or --cgroup) and answers over HTTP: /healthz, /pods, "
+"/pods/UID/heap?seconds=N, /cgroups/ID/heap, /metrics.\n"
 "\n"
 "EXAMPLES:\n"
 "  memtrail --pid 1234 --duration 30     what pid 1234 allocates and keeps, over 30 s\n"
 "  memtrail -- ./server --port 8080      run a command; report what it still holds at exit\n"
 "  memtrail --cgroup system.slice/nginx.service --duration 60   a whole cgroup, newcomers too\n"
 "  memtrail --format json --output leak.json --pid 1234,1240\n"
-"  memtrail --pod 0f4e5a6b-1c2d-4e3f-8a9b-0c1d2e3f4a5b --duration 300 --format json -o leak.json\n"
+"  memtrail --pod UID --duration 300 --format json -o leak.json   one pod\n"
 "  memtrail --format pprof -o leak.pb.gz --pid 1234   for go tool pprof\n"
 "  memtrail --format html -o leak.html --pid 1234     a flame graph for a browser\n"
 "  memtrail --interval 10 --min-age 60   every 10 s, allocations older than a minute\n"
 "  memtrail --check                      what this kernel offers, and how memtrail will hook it\n"
+"  memtrail serve --listen 127.0.0.1:9810   the pods of this node, over HTTP\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure, 2 bad usage or input.";
 
@@ -66,6 +71,8 @@ enum {
 	OPT_CGROUP,
 	OPT_POD,
 	OPT_CONTAINER,
+	OPT_LISTEN,
+	OPT_MAX_GROUPS,
 };
 
 static const struct argp_option argp_options[] = {
@@ -94,6 +101,12 @@ static const struct argp_option argp_options[] = {
 	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, folded (flame graph "
 	  "stacks), pprof (gzipped profile.proto) or html (interactive flame graph)", 2 },
 	{ "output", OPT_OUTPUT, "FILE", 0, "Write the report to FILE instead of stdout", 2 },
+
+	{ NULL, 0, NULL, 0, "serve (memtrail serve):", 4 },
+	{ "listen", OPT_LISTEN, "ADDR", 0, "HOST:PORT to answer on (default 127.0.0.1:9810; port 0: a free one, "
+	  "printed on stdout as 'listening on http://HOST:PORT')", 4 },
+	{ "max-groups", OPT_MAX_GROUPS, "N", 0, "Pods and cgroups tracked at most (default 4096); "
+	  "more are counted as untracked", 4 },
 
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
 	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
@@ -274,6 +287,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_OUTPUT:
 		o->output = arg;
 		break;
+	case OPT_LISTEN:
+		o->listen = arg;
+		break;
+	case OPT_MAX_GROUPS:
+		if (parse_ulong(arg, "--max-groups", 1, 1u << 20, &v))
+			return EINVAL;
+		o->max_groups = v;
+		break;
 	case OPT_MAX_ALLOCS:
 		if (parse_ulong(arg, "--max-allocs", 1024, 1u << 26, &v))
 			return EINVAL;
@@ -366,6 +387,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		if (check_format(o))
 			return EINVAL;
+		if (o->serve && (o->command || o->npids || o->pod || o->container || o->check ||
+				 o->output || o->interval_s || o->duration_s)) {
+			error("serve traces a cgroup (--cgroup, default the node's pods) and "
+			      "answers over HTTP: it takes no --pid, --pod, --container, command, "
+			      "--check, --output, --interval or --duration");
+			return EINVAL;
+		}
+		if (!o->serve && (o->listen || o->max_groups)) {
+			error("--listen and --max-groups are options of memtrail serve");
+			return EINVAL;
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -403,6 +435,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	argp_err_exit_status = 2;
+	/* one verb: "memtrail serve OPTIONS" (exact match, no prefixes) */
+	if (argc > 1 && !strcmp(argv[1], "serve")) {
+		static char verb[] = "memtrail serve";
+
+		opts.serve = true;
+		argv[1] = verb;
+		argv++;
+		argc--;
+	}
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &opts))
 		return 2;
 	if (opts.command && !opts.command[0]) {
@@ -415,6 +456,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	if (opts.check)
 		rc = check__run(stdout, opts.format == FORMAT_JSON, opts.kernel_hooks);
+	else if (opts.serve)
+		rc = serve__main(&opts);
 	else
 		rc = session__run(&opts);
 	free(opts.pids);

@@ -38,10 +38,16 @@ struct options {
 	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 	enum mt_unwind_mode unwind;	/* --unwind */
+	bool serve;		/* `memtrail serve`: trace on, answer over HTTP */
+	const char *listen;	/* serve --listen ADDR; NULL: 127.0.0.1:9810 */
+	uint32_t max_groups;	/* serve --max-groups; 0: 4096 */
 };
 
 /* Runs the trace the options describe. Returns the process exit code:
  * 0 ok, 1 runtime failure, 2 bad usage or input. */
 int session__run(const struct options *opts);
+/* The same trace, answered over HTTP by srv (serve.h) until a signal. */
+struct serve;
+int session__serve(const struct options *opts, struct serve *srv);
 
 #endif /* MT_OPTIONS_H */

@@ -85,10 +85,10 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
-				 enum mt_target_kind kind, const char *target,
-				 uint64_t min_age_ns,
-				 bool (*keep)(pid_t pid, void *ctx), void *ctx)
+static struct mt_profile *build(struct tracer *t, struct symbolizer *sym,
+				enum mt_target_kind kind, const char *target,
+				uint64_t min_age_ns, uint64_t since_ns,
+				bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
 	double t0, t1;
 	struct mt_profile *p;
@@ -99,7 +99,8 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 	if (!p)
 		return NULL;
 	t0 = now_s();
-	err = tracer__snapshot(t, p, min_age_ns, keep, ctx);
+	err = since_ns ? tracer__snapshot_since(t, p, since_ns, keep, ctx)
+		       : tracer__snapshot(t, p, min_age_ns, keep, ctx);
 	t1 = now_s();
 	for (i = 0; i < p->nsamples && !err; i++) {
 		struct mt_sample *s = &p->samples[i];
@@ -137,6 +138,22 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 		return NULL;
 	}
 	return p;
+}
+
+struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
+				 enum mt_target_kind kind, const char *target,
+				 uint64_t min_age_ns,
+				 bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	return build(t, sym, kind, target, min_age_ns, 0, keep, ctx);
+}
+
+struct mt_profile *report__build_since(struct tracer *t, struct symbolizer *sym,
+				       enum mt_target_kind kind, const char *target,
+				       uint64_t since_ns,
+				       bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	return build(t, sym, kind, target, 0, since_ns, keep, ctx);
 }
 
 static uint64_t malloc_live(const struct mt_profile *p, pid_t pid)

@@ -16,6 +16,12 @@ struct mt_profile *report__build(struct tracer *t, struct symbolizer *sym,
 				 enum mt_target_kind kind, const char *target,
 				 uint64_t min_age_ns,
 				 bool (*keep)(pid_t pid, void *ctx), void *ctx);
+/* The same for a window: what was allocated from since_ns on
+ * (tracer__now_ns) and is still outstanding. NULL with errno set. */
+struct mt_profile *report__build_since(struct tracer *t, struct symbolizer *sym,
+				       enum mt_target_kind kind, const char *target,
+				       uint64_t since_ns,
+				       bool (*keep)(pid_t pid, void *ctx), void *ctx);
 /* Adds the RSS account of every live process of p (kernel events): what
  * the kernel says it holds, split into what the trace explains. A process
  * gone meanwhile is skipped. 0 or -errno. */

@@ -22,6 +22,7 @@
 #include "options.h"
 #include "procfs.h"
 #include "report.h"
+#include "serve.h"
 #include "symbolize.h"
 #include "targets.h"
 #include "tracer.h"
@@ -533,6 +534,29 @@ static int emit_report(struct session *s, bool final)
 	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
+/* serve's loop calls this after each poll (with serve's lock held). A
+ * removed group is serve's to report (/healthz), not a reason to stop. */
+static int serve_step(void *ctx, int *poll_ms)
+{
+	struct session *s = ctx;
+
+	if (!s->members)
+		return EXIT_OK;
+	cgroup_members__tick(s->members);
+	/* a member that just exec'd maps its libc within milliseconds */
+	if (cgroup_members__pending(s->members))
+		*poll_ms = 5;
+	return EXIT_OK;
+}
+
+static bool serve_traced(void *ctx, pid_t pid)
+{
+	struct session *s = ctx;
+	const struct cgroup_member *m = s->members ? cgroup_members__find(s->members, pid) : NULL;
+
+	return !s->members || (m && m->attached);
+}
+
 /* Polls until the end; reports at intervals and at the end. */
 static int trace_loop(struct session *s)
 {
@@ -653,7 +677,7 @@ static void raise_fd_limit(void)
 	}
 }
 
-int session__run(const struct options *opts)
+static int run(const struct options *opts, struct serve *srv)
 {
 	struct tracer_opts topts = {
 		.sz = sizeof(topts),
@@ -732,6 +756,7 @@ int session__run(const struct options *opts)
 		rc = setup_pids(&s);
 		break;
 	case MT_TARGET_SYSTEM:
+	default:
 		rc = setup_system(&s);
 		break;
 	case MT_TARGET_CGROUP:
@@ -747,7 +772,16 @@ int session__run(const struct options *opts)
 	s.start_s = now_s();
 	info("tracing %s (%zu probes); Ctrl-C to stop", s.target_desc,
 	     tracer__nprobes(s.tracer));
-	rc = trace_loop(&s);
+	if (srv) {
+		struct serve_host host = {
+			.tracer = s.tracer, .sym = s.sym, .stop = &stop_requested,
+			.step = serve_step, .traced = serve_traced, .ctx = &s,
+		};
+
+		rc = serve__run(srv, &host);
+	} else {
+		rc = trace_loop(&s);
+	}
 out:
 	if (s.cmd)
 		command__free(s.cmd);
@@ -768,4 +802,14 @@ out:
 	free(s.targets);
 	free(s.target_desc);
 	return rc;
+}
+
+int session__run(const struct options *opts)
+{
+	return run(opts, NULL);
+}
+
+int session__serve(const struct options *opts, struct serve *srv)
+{
+	return run(opts, srv);
 }

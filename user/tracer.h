@@ -101,6 +101,17 @@ int tracer__poll(struct tracer *t, int timeout_ms);
 int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 		     bool (*keep)(pid_t pid, void *ctx), void *ctx);
 
+/* The same, restricted to a window: only what was allocated (or mapped)
+ * at or after since_ns (tracer__now_ns's clock) and is still outstanding.
+ * Faults carry no time and are left out. 0 or -errno. */
+int tracer__snapshot_since(struct tracer *t, struct mt_profile *p, uint64_t since_ns,
+			   bool (*keep)(pid_t pid, void *ctx), void *ctx);
+/* Now, on the clock of the allocations' timestamps (CLOCK_MONOTONIC). */
+uint64_t tracer__now_ns(void);
+/* A descriptor that becomes readable when tracer__poll has events to
+ * handle: another thread may wait on it without touching the tracer. */
+int tracer__event_fd(const struct tracer *t);
+
 /* The ranges pid mapped while traced (--events mmap), sorted, as kept
  * from the event stream; NULL with *n = 0 when none. Valid until the next
  * poll. */

@@ -39,6 +39,7 @@ struct snap_ctx {
 	struct agg *aggs;
 	size_t n, cap;
 	uint64_t now_ns, min_age_ns;
+	uint64_t since_ns;	/* window: only allocations made from then on */
 	bool need_live;		/* some stack's oldest age is only in `live` */
 	uint64_t sample_bytes;	 /* --sample, 0: exact */
 	bool (*keep)(pid_t pid, void *ctx);
@@ -117,9 +118,14 @@ static void visit_snap_live(const void *key, const void *val, void *ctx)
 	a = bsearch(&k, sc->aggs, sc->n, sizeof(*sc->aggs), cmp_key);
 	if (!a)
 		return; /* raced with a purge, or a process we do not keep */
+	if (sc->since_ns && v->ts_ns < sc->since_ns)
+		return; /* before the window */
 	if (!a->oldest_ts || v->ts_ns < a->oldest_ts)
 		a->oldest_ts = v->ts_ns;
-	if (sc->min_age_ns && sc->now_ns - v->ts_ns >= sc->min_age_ns) {
+	if (sc->since_ns) {
+		a->bytes += v->size; /* a window: the live map is the source */
+		a->allocs += 1;
+	} else if (sc->min_age_ns && sc->now_ns - v->ts_ns >= sc->min_age_ns) {
 		a->bytes += v->size; /* with --min-age the live map is the source */
 		a->allocs += 1;
 	}
@@ -348,7 +354,7 @@ static int cmp_vm_range(const void *a, const void *b)
 /* The user's own mappings of pid (not the allocator's), one sample per
  * stack and mapping type; pieces of one split mapping count as one call. */
 static int add_vm_samples(struct tracer *t, struct mt_profile *p, pid_t pid,
-			  uint64_t now_ns, uint64_t min_age_ns)
+			  uint64_t now_ns, uint64_t min_age_ns, uint64_t since_ns)
 {
 	const struct vm_range *ranges;
 	struct vm_range *mine;
@@ -361,7 +367,8 @@ static int add_vm_samples(struct tracer *t, struct mt_profile *p, pid_t pid,
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		if (!(ranges[i].flags & MT_VM_INTERNAL) &&
-		    (!min_age_ns || now_ns - ranges[i].ts_ns >= min_age_ns))
+		    (!min_age_ns || now_ns - ranges[i].ts_ns >= min_age_ns) &&
+		    ranges[i].ts_ns >= since_ns)
 			mine[k++] = ranges[i];
 	qsort(mine, k, sizeof(*mine), cmp_vm_range);
 	for (i = 0; i < k && !err;) {
@@ -390,7 +397,8 @@ static int add_vm_samples(struct tracer *t, struct mt_profile *p, pid_t pid,
 }
 
 static int read_vm(struct tracer *t, struct mt_profile *p, uint64_t now_ns,
-		   uint64_t min_age_ns, bool (*keep)(pid_t pid, void *ctx), void *ctx)
+		   uint64_t min_age_ns, uint64_t since_ns,
+		   bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
 	pid_t *pids;
 	size_t n, i;
@@ -399,7 +407,7 @@ static int read_vm(struct tracer *t, struct mt_profile *p, uint64_t now_ns,
 	err = vm_map__pids(t->vm, &pids, &n);
 	for (i = 0; i < n && !err; i++)
 		if (!keep || keep(pids[i], ctx))
-			err = add_vm_samples(t, p, pids[i], now_ns, min_age_ns);
+			err = add_vm_samples(t, p, pids[i], now_ns, min_age_ns, since_ns);
 	if (!err)
 		err = mt_profile__add_drop(p, "mapping_changes_lost", vm_map__lost(t->vm));
 	free(pids);
@@ -447,10 +455,11 @@ static void visit_rss(const void *key, const void *val, void *ctx)
 		counter(r->peak[MT_RSS_SHMEM]), counter(r->peak[MT_RSS_SWAP]) };
 }
 
-int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
-		     bool (*keep)(pid_t pid, void *ctx), void *ctx)
+static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
+		    uint64_t since_ns, bool (*keep)(pid_t pid, void *ctx), void *ctx)
 {
-	struct snap_ctx sc = { .min_age_ns = min_age_ns, .sample_bytes = t->opts.sample_bytes,
+	struct snap_ctx sc = { .min_age_ns = min_age_ns, .since_ns = since_ns,
+			       .sample_bytes = t->opts.sample_bytes,
 			       .keep = keep, .keep_ctx = ctx };
 	size_t i;
 	int err;
@@ -476,10 +485,17 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 			if (sc.aggs[i].key.kind == MT_KIND_MALLOC)
 				sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
 	}
+	if (since_ns) { /* faults have no time: a window cannot hold them */
+		for (i = 0; i < sc.n; i++) {
+			sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
+			sc.aggs[i].oldest_ts = 0; /* the window's own, from `live` */
+		}
+	}
 	/* The walk of `live` costs about 0.7 us an entry here (1M: 0.7 s);
 	 * a leak that only grows needs none of it (--sample estimates come
-	 * from the live samples: it always walks) */
-	if (min_age_ns || sc.need_live || sc.sample_bytes)
+	 * from the live samples: it always walks; a window's bytes come
+	 * from it too) */
+	if (min_age_ns || since_ns || sc.need_live || sc.sample_bytes)
 		err = map_for_each(bpf_map__fd(t->skel->maps.live), sizeof(struct mt_live_key),
 				   sizeof(struct mt_live_val), visit_snap_live, &sc);
 	if (err)
@@ -495,7 +511,7 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 	}
 	err = add_samples(t, p, sc.aggs, sc.n, sc.now_ns);
 	if (!err && t->vm)
-		err = read_vm(t, p, sc.now_ns, min_age_ns, keep, ctx);
+		err = read_vm(t, p, sc.now_ns, min_age_ns, since_ns, keep, ctx);
 	if (!err && (t->opts.events & MT_EVENTS_RSS)) {
 		struct rss_ctx rc = { .p = p, .keep = keep, .keep_ctx = ctx };
 
@@ -508,4 +524,23 @@ int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns
 out:
 	free(sc.aggs);
 	return err;
+}
+
+int tracer__snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
+		     bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	return snapshot(t, p, min_age_ns, 0, keep, ctx);
+}
+
+int tracer__snapshot_since(struct tracer *t, struct mt_profile *p, uint64_t since_ns,
+			   bool (*keep)(pid_t pid, void *ctx), void *ctx)
+{
+	if (!since_ns)
+		return -EINVAL;
+	return snapshot(t, p, 0, since_ns, keep, ctx);
+}
+
+uint64_t tracer__now_ns(void)
+{
+	return monotonic_ns();
 }

@@ -122,8 +122,11 @@ static inline int wait_for(struct linebuf *lb, const char *needle, int timeout_m
 }
 
 /* Starts argv with piped stdin/stdout/stderr; stdout goes to out_path
- * instead when it is not NULL. */
-static inline void spawn(char *const argv[], struct child *c, const char *out_path)
+ * instead when it is not NULL. In the child, before the exec, calls
+ * before_exec(ctx) (a chroot, dropped capabilities, another uid) when
+ * given: when it returns non-zero the child says so on stderr, exits 126. */
+static inline void spawn_with(char *const argv[], struct child *c, const char *out_path,
+			      int (*before_exec)(void *ctx), void *ctx)
 {
 	int in[2], out[2], err[2];
 
@@ -141,6 +144,10 @@ static inline void spawn(char *const argv[], struct child *c, const char *out_pa
 			dup2(out[1], 1);
 		}
 		dup2(err[1], 2);
+		if (before_exec && before_exec(ctx)) {
+			dprintf(2, "before exec: %s\n", strerror(errno));
+			_exit(126);
+		}
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -150,6 +157,12 @@ static inline void spawn(char *const argv[], struct child *c, const char *out_pa
 	c->in_fd = in[1];
 	c->out.fd = out[0];
 	c->err.fd = err[0];
+}
+
+/* Starts argv with piped stdin/stdout/stderr (stdout to out_path if set). */
+static inline void spawn(char *const argv[], struct child *c, const char *out_path)
+{
+	spawn_with(argv, c, out_path, NULL, NULL);
 }
 
 static inline void say(struct child *c, const char *line)
