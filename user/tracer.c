@@ -661,6 +661,8 @@ void tracer__unwind_stats(const struct tracer *t, struct unwind_maps_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (t->unwind)
 		unwind_maps__stats(t->unwind, st);
+}
+
 int tracer__event_fd(const struct tracer *t)
 {
 	return ring_buffer__epoll_fd(t->events);
