@@ -71,11 +71,14 @@ Test(java, direct_buffer_leak_names_the_java_method)
 
 	require_root();
 	snprintf(count, sizeof(count), "%d", LEAK_COUNT);
-	/* private /tmp and /proc, then the JVM as the namespace's pid 1 */
+	/* private /tmp and /proc, then the JVM as the namespace's pid 1; the
+	 * classes are bound on /mnt first, since a checkout under /tmp would
+	 * be hidden by the new /tmp */
 	snprintf(script, sizeof(script),
-		 "mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && "
-		 "mount -t proc proc /proc && exec %s -XX:+PreserveFramePointer -cp %s "
-		 "DirectLeak %s", java_bin(), dir, count);
+		 "mount --make-rprivate / && mount --bind '%s' /mnt && "
+		 "mount -t tmpfs tmpfs /tmp && mount -t proc proc /proc && "
+		 "exec %s -XX:+PreserveFramePointer -cp /mnt DirectLeak %s",
+		 dir, java_bin(), count);
 	spawn(argv, &jvm, NULL);
 	cr_assert(wait_for(&jvm.out, "ready", JVM_START_MS, log, sizeof(log)),
 		  "the JVM did not start: %s", log);
