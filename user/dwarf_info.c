@@ -340,7 +340,8 @@ static struct cu_index *cu_index(struct dwarf_info *di, Dwarf_Die *cu)
 	ix = &di->cus[lo];
 	*ix = (struct cu_index){ .cu = off };
 	collect_functions(cu, ix, &cap, 0, &visits);
-	qsort(ix->v, ix->n, sizeof(*ix->v), cmp_range);
+	if (ix->n) /* a unit without functions has no array to sort */
+		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_range);
 	return ix;
 }
 
