@@ -191,6 +191,13 @@ static int on_free(__u64 ptr)
 {
 	if (mt_skip_current() || !ptr)
 		return 1;
+	/* --sample: most blocks were never recorded, so an unsampled free
+	 * (the common case) stops at one map lookup; a miss inside another
+	 * allocator call counts as unsampled, not nested */
+	if (sample_bytes && !mt_is_live(ptr)) {
+		mt_stat_inc(MT_STAT_FREES_UNSAMPLED);
+		return 1;
+	}
 	/* free called inside realloc(p, 0) etc.: the outer call accounts */
 	if (mt_in_call()) {
 		mt_stat_inc(MT_STAT_NESTED);

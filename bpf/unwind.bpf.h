@@ -46,14 +46,17 @@ struct mt_unwind_vma {
 	__u64 ino;
 	__u32 dev;
 	__u32 has_file;
+	__u64 seq;	/* mm_change_seq() when found (0: none) */
 };
 
-/* Per thread, the mappings its walks found last: what a walk uses when
- * bpf_find_vma cannot take the mmap lock (another thread maps or unmaps,
- * as thread creation and arena growth do). A return address on a live
- * stack points into code still mapped, so an entry of the same address
- * space stays right unless a library was unloaded and another loaded in
- * its place meanwhile. Each thread publishes its cache, whole, per
+/* Per thread, the mappings its walks found last. An entry found under
+ * the address space's current change count (mm_change_seq) is what
+ * bpf_find_vma would return: walks use it first. Any entry is what a walk
+ * uses when bpf_find_vma cannot take the mmap lock (another thread maps or
+ * unmaps, as thread creation and arena growth do): a return address on a
+ * live stack points into code still mapped, so an entry of the same
+ * address space stays right unless a library was unloaded and another
+ * loaded in its place meanwhile. Each thread publishes its cache, whole, per
  * process (unwind_proc_vmas), for threads that have no entry yet: a hash
  * update replaces the value at once, so no reader sees half of one. */
 #define UNWIND_VMA_CACHE 8
@@ -88,28 +91,86 @@ struct mt_unwind_walk {
 	__u32 n;		/* frames written */
 	__u32 flags;		/* MT_STACK_PARTIAL */
 	__u32 vma_known;
+	__u64 seq;		/* mm_change_seq() at the walk's start */
+	__u32 vma_exact;	/* vma is what bpf_find_vma returns now */
+	__u32 file_final;	/* file is its table for good (not pending, not missing) */
 };
 
+/* Per thread, how the walk got past each return address it met last
+ * (direct-mapped by address): a pure function of the address while the
+ * address space's mappings stay the same (one change count) and the
+ * file's table is loaded. Hot allocation sites repeat their stacks, so
+ * most frames skip the mapping search, the table lookup and the binary
+ * search over rows. */
+#define UNWIND_MEMO 32
+
+struct mt_unwind_memo {
+	__u64 mm, seq;		/* valid for this address space at this count */
+	struct {
+		__u64 ip;
+		struct mt_unwind_row row; /* row.pc holds the enum unwind_how */
+	} e[UNWIND_MEMO];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mt_unwind_memo);
+} unwind_memo SEC(".maps");
+
+/* vma is a trusted pointer here: plain loads, no probe reads */
 static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
 	struct mt_unwind_vma *v = data;
-	struct file *f;
+	struct file *f = vma->vm_file;
 
-	v->start = BPF_CORE_READ(vma, vm_start);
-	v->end = BPF_CORE_READ(vma, vm_end);
-	v->pgoff = BPF_CORE_READ(vma, vm_pgoff);
-	f = BPF_CORE_READ(vma, vm_file);
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->pgoff = vma->vm_pgoff;
 	v->has_file = f != NULL;
 	if (f) {
-		v->ino = BPF_CORE_READ(f, f_inode, i_ino);
-		v->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+		v->ino = f->f_inode->i_ino;
+		v->dev = f->f_inode->i_sb->s_dev;
 	}
 	return 0;
 }
 
+/* The kernel's count of mapping changes of an address space (6.4+:
+ * bumped whenever its mmap write lock is released; 6.13+ also odd while
+ * it is held). A cached mapping is still right while the count has not
+ * moved, so a walk need not search the mappings again. 0: no count (or
+ * a change in progress), and every walk searches. */
+struct mm_struct___seqcount {
+	seqcount_t mm_lock_seq;
+} __attribute__((preserve_access_index));
+struct mm_struct___int {
+	int mm_lock_seq;
+} __attribute__((preserve_access_index));
+
+static __u64 mm_change_seq(struct task_struct *task)
+{
+	__u32 seq = 0;
+
+	if (bpf_core_field_exists(struct mm_struct___seqcount, mm_lock_seq)) {
+		struct mm_struct___seqcount *mm = (void *)task->mm;
+
+		seq = BPF_CORE_READ(mm, mm_lock_seq.sequence);
+		if (seq & 1)
+			return 0;
+	} else if (bpf_core_field_exists(struct mm_struct___int, mm_lock_seq)) {
+		struct mm_struct___int *mm = (void *)task->mm;
+
+		seq = BPF_CORE_READ(mm, mm_lock_seq);
+	} else {
+		return 0;
+	}
+	return (1ULL << 32) | seq; /* never 0 */
+}
+
 static struct mt_unwind_vma_cache *vma_cache(struct task_struct *task, bool create)
 {
-	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+	__u64 mm = (__u64)task->mm;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_unwind_vma_cache *c, *p;
 
@@ -139,37 +200,49 @@ static void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *
 
 	if (!c)
 		return;
-	for (i = 0; i < UNWIND_VMA_CACHE; i++)
-		if (c->v[i].start == v->start && c->v[i].end == v->end)
-			return;
+	for (i = 0; i < UNWIND_VMA_CACHE; i++) {
+		if (c->v[i].start == v->start && c->v[i].end == v->end) {
+			if (c->v[i].seq == v->seq)
+				return;
+			c->v[i] = *v; /* confirmed under the current count */
+			goto publish;
+		}
+	}
 	c->v[c->next & (UNWIND_VMA_CACHE - 1)] = *v;
 	c->next++;
+publish:
 	bpf_map_update_elem(&unwind_proc_vmas, &tgid, c, BPF_ANY);
 }
 
-static bool vma_cache_scan(const struct mt_unwind_vma_cache *c, __u64 pc,
-			   struct mt_unwind_vma *out)
+/* The entry whose range holds pc: 0 none, 1 one (maybe stale), 2 one
+ * found under count seq (seq != 0) */
+static int vma_cache_scan(const struct mt_unwind_vma_cache *c, __u64 pc,
+			  struct mt_unwind_vma *out, __u64 seq)
 {
 	__u32 i;
 
 	for (i = 0; i < UNWIND_VMA_CACHE; i++) {
 		if (pc >= c->v[i].start && pc < c->v[i].end) {
 			*out = c->v[i];
-			return true;
+			return seq && out->seq == seq ? 2 : 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
-static bool vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out)
+static int vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out,
+			 __u64 seq)
 {
 	struct mt_unwind_vma_cache *c = vma_cache(task, false), *p;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	int found;
 
-	if (c && vma_cache_scan(c, pc, out))
-		return true;
+	if (c && (found = vma_cache_scan(c, pc, out, seq)))
+		return found;
 	p = bpf_map_lookup_elem(&unwind_proc_vmas, &tgid);
-	return p && p->mm == (__u64)BPF_CORE_READ(task, mm) && vma_cache_scan(p, pc, out);
+	if (!p || p->mm != (__u64)task->mm)
+		return 0;
+	return vma_cache_scan(p, pc, out, seq);
 }
 
 /* The file's table entry, asking user space for it on first sight. */
@@ -180,11 +253,13 @@ static void unwind_lookup_file(struct mt_unwind_walk *u)
 	struct mt_unwind_miss *ev;
 
 	__builtin_memset(&u->file, 0, sizeof(u->file));
+	u->file_final = !u->vma.has_file; /* anonymous code (JIT) never gets a table */
 	if (!u->vma.has_file)
 		return;
 	f = bpf_map_lookup_elem(&unwind_files, &key);
 	if (f) {
 		u->file = *f;
+		u->file_final = !(f->flags & MT_UF_PENDING);
 		return;
 	}
 	/* the first CPU to insert asks; the others see it pending */
@@ -228,24 +303,38 @@ static struct mt_unwind_row *unwind_find_row(const struct mt_unwind_file *f, __u
 
 enum unwind_how { HOW_STOP, HOW_END, HOW_ROW, HOW_FP, HOW_FP_GUESS };
 
-/* How to get past the current frame. */
-static enum unwind_how unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row **row)
+/* How to get past the current frame, worked out; *out gets the row for
+ * HOW_ROW. */
+static int choose_uncached(struct mt_unwind_walk *u, struct mt_unwind_row *out)
 {
-	__u64 pc = u->ip - 1; /* inside the call instruction */
+	struct mt_unwind_row *found = NULL, **row = &found;
 	struct task_struct *task;
+	int cached;
+	__u64 pc;
 	long err;
 
+	pc = u->ip - 1; /* inside the call instruction */
 	if (!u->vma_known || pc < u->vma.start || pc >= u->vma.end) {
 		task = bpf_get_current_task_btf();
-		err = bpf_find_vma(task, pc, unwind_vma_cb, &u->vma, 0);
-		if (!err)
-			vma_cache_put(task, &u->vma);
-		else if (err != -EBUSY || !vma_cache_get(task, pc, &u->vma))
-			/* not mapped: no return address; -EBUSY (another
-			 * thread holds the mmap lock) and not seen before:
-			 * the stack ends here */
-			return HOW_STOP;
+		cached = vma_cache_get(task, pc, &u->vma, u->seq);
+		if (cached != 2) {
+			struct mt_unwind_vma found_vma = {}; /* find_vma wants the stack */
+
+			err = bpf_find_vma(task, pc, unwind_vma_cb, &found_vma, 0);
+			if (!err) {
+				found_vma.seq = u->seq;
+				u->vma = found_vma;
+				vma_cache_put(task, &found_vma);
+			} else if (err != -EBUSY || !cached) {
+				/* not mapped: no return address; -EBUSY
+				 * (another thread holds the mmap lock) and
+				 * not seen before: the stack ends here */
+				u->vma_known = 0;
+				return HOW_STOP;
+			}
+		}
 		u->vma_known = 1;
+		u->vma_exact = cached == 2 || !err;
 		unwind_lookup_file(u);
 	}
 	if (!(u->file.flags & (MT_UF_FP | MT_UF_ROWS)))
@@ -265,13 +354,56 @@ static enum unwind_how unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_
 		return HOW_END;
 	if ((*row)->kind == MT_ROW_UNSUPPORTED)
 		return HOW_STOP;
+	*out = **row;
 	return HOW_ROW;
+}
+
+static __u32 memo_slot(__u64 ip)
+{
+	return (ip ^ (ip >> 5) ^ (ip >> 12)) & (UNWIND_MEMO - 1);
+}
+
+/* How to get past the current frame; *out gets the row for HOW_ROW.
+ * A global function: the verifier checks it once, on its own, rather
+ * than once per path of the walk that reaches it. */
+__noinline int unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row *out)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 mm = (__u64)task->mm;
+	struct mt_unwind_memo *m;
+	__u32 slot;
+	int how;
+
+	if (!u || !out)
+		return HOW_STOP;
+	slot = memo_slot(u->ip);
+	m = bpf_task_storage_get(&unwind_memo, task, 0, 0);
+	if (u->seq && m && m->seq == u->seq && m->mm == mm && m->e[slot].ip == u->ip) {
+		*out = m->e[slot].row;
+		return out->pc;
+	}
+	u->file_final = 0;
+	how = choose_uncached(u, out);
+	if (!u->seq || !u->vma_known || !u->vma_exact || !u->file_final)
+		return how; /* may change without a mapping change */
+	m = bpf_task_storage_get(&unwind_memo, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!m)
+		return how;
+	if (m->seq != u->seq || m->mm != mm) {
+		__builtin_memset(m->e, 0, sizeof(m->e));
+		m->seq = u->seq;
+		m->mm = mm;
+	}
+	m->e[slot].ip = u->ip;
+	m->e[slot].row = how == HOW_ROW ? *out : (struct mt_unwind_row){};
+	m->e[slot].row.pc = how;
+	return how;
 }
 
 static long unwind_step(__u32 i, void *arg)
 {
 	struct mt_unwind_walk *u = arg;
-	struct mt_unwind_row *row = NULL;
+	struct mt_unwind_row row = {};
 	__u64 cfa, ra = 0, bp = u->bp, sp;
 	struct mt_stack *st;
 	enum unwind_how how;
@@ -297,9 +429,9 @@ static long unwind_step(__u32 i, void *arg)
 		u->flags |= MT_STACK_PARTIAL;
 		return 1;
 	case HOW_ROW:
-		cfa = (row->kind == MT_ROW_CFA_RSP ? u->sp : u->bp) + (__u64)row->cfa_off8 * 8;
-		if (row->rbp_off8 &&
-		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + (__s64)row->rbp_off8 * 8)))
+		cfa = (row.kind == MT_ROW_CFA_RSP ? u->sp : u->bp) + (__u64)row.cfa_off8 * 8;
+		if (row.rbp_off8 &&
+		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + (__s64)row.rbp_off8 * 8)))
 			goto unreadable;
 		sp = cfa;
 		break;
@@ -347,6 +479,7 @@ static void unwind_user(struct pt_regs *regs, struct mt_stack *st)
 		.sp = PT_REGS_SP(regs),
 		.bp = PT_REGS_FP(regs),
 		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.seq = mm_change_seq(bpf_get_current_task_btf()),
 	};
 
 	bpf_loop(MT_STACK_DEPTH, unwind_step, &u, 0);

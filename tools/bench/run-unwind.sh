@@ -19,7 +19,7 @@ depth=${5:-16}
 source "$(dirname "$0")/lib.sh"
 
 modes="untraced kernel fp dwarf"
-if "$memtrail" --help 2>/dev/null | grep -q -- '--sample'; then
+if [[ $("$memtrail" --help 2>/dev/null) == *--sample* ]]; then
 	modes="$modes dwarf+sample"
 fi
 

@@ -43,7 +43,7 @@ measure() {
 }
 
 has_sample=true
-"$memtrail" --help 2>/dev/null | grep -q -- '--sample' || has_sample=false
+[[ $("$memtrail" --help 2>/dev/null) == *--sample* ]] || has_sample=false # no grep -q: its early exit breaks the pipe (pipefail)
 
 for ((r = 0; r < runs; r++)); do
 	for threads in "${threads_list[@]}"; do
