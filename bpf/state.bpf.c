@@ -173,7 +173,8 @@ struct mt_thread *mt_thread_state(bool create)
 				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
-void mt_stat_add(enum mt_stat stat, __s64 delta)
+/* inlined where the call chain is deep (the unwinder: BPF allows 8 frames) */
+static __always_inline void stat_add(enum mt_stat stat, __s64 delta)
 {
 	__u32 key = stat;
 	__u64 *val = bpf_map_lookup_elem(&stats, &key);
@@ -182,9 +183,14 @@ void mt_stat_add(enum mt_stat stat, __s64 delta)
 		*val += delta; /* per-CPU: no atomic needed; user space sums CPUs */
 }
 
+void mt_stat_add(enum mt_stat stat, __s64 delta)
+{
+	stat_add(stat, delta);
+}
+
 void mt_stat_inc(enum mt_stat stat)
 {
-	mt_stat_add(stat, 1);
+	stat_add(stat, 1);
 }
 
 struct mt_thread *mt_call_enter(__u32 func)
@@ -301,13 +307,23 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 
 #include "unwind.bpf.h"
 
+/* Where a stack is taken. */
+enum stack_from {
+	FROM_RETURN,	/* ctx: the user registers at an allocator's return (uprobe) */
+	FROM_SYSCALL,	/* a hook of a syscall made from user mode */
+	FROM_FAULT,	/* a hook of a page fault taken in user mode */
+};
+
 /* Reads the user stack and returns its id, storing it on first sight.
- * user_regs: ctx holds the user registers at the allocator's return
- * (uprobes), so memtrail's unwinder can walk it; else the kernel's
- * frame-pointer walk runs, and first_ip, when non-zero, replaces the
+ * memtrail's unwinder walks it from the user registers: ctx's at a
+ * return, else the task's own (saved on kernel entry), and a syscall
+ * that came through a libc wrapper (first_ip: its caller, non-zero)
+ * starts at the wrapper's caller. --unwind kernel (or no saved registers)
+ * takes the kernel's frame-pointer walk, where first_ip replaces the
  * innermost frame. */
-static __u64 store_stack(void *ctx, __u64 first_ip, bool user_regs)
+static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
 {
+	struct pt_regs *regs = NULL;
 	struct mt_stack *st, *known;
 	__u32 zero = 0;
 	long len;
@@ -316,8 +332,23 @@ static __u64 store_stack(void *ctx, __u64 first_ip, bool user_regs)
 	st = bpf_map_lookup_elem(&stack_scratch, &zero);
 	if (!st)
 		return MT_STACK_LOST;
-	if (user_regs && unwind_mode != MT_UNWIND_KERNEL) {
-		unwind_user(ctx, st);
+	if (unwind_mode != MT_UNWIND_KERNEL && from != FROM_RETURN)
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (unwind_mode != MT_UNWIND_KERNEL && from == FROM_RETURN) {
+		struct pt_regs *r = ctx;
+
+		unwind_user(PT_REGS_IP(r), PT_REGS_SP(r), PT_REGS_FP(r), 0, st);
+	} else if (regs) {
+		unwind_user(BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
+			    BPF_CORE_READ(regs, bp),
+			    UNWIND_EXACT | (first_ip ? UNWIND_SKIP1 : 0), st);
+		if (first_ip && st->nframes && st->ips[0] != first_ip) {
+			/* the walk out of the wrapper went elsewhere */
+			st->ips[0] = first_ip;
+			if (!(st->flags & MT_STACK_PARTIAL))
+				mt_stat_inc(MT_STAT_STACK_PARTIAL);
+			st->flags |= MT_STACK_PARTIAL;
+		}
 	} else {
 		len = bpf_get_stack(ctx, st->ips, sizeof(st->ips), BPF_F_USER_STACK);
 		if (len <= 0) {
@@ -357,7 +388,7 @@ static __u64 store_stack(void *ctx, __u64 first_ip, bool user_regs)
 
 __u64 mt_stack_id(void *ctx, __u64 first_ip)
 {
-	return store_stack(ctx, first_ip, false);
+	return store_stack(ctx, first_ip, FROM_SYSCALL);
 }
 
 void mt_count_fault(void *ctx, __u64 bytes)
@@ -365,7 +396,7 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_stack_val *totals;
 
-	totals = stack_totals(tgid, store_stack(ctx, 0, false), MT_KIND_FAULT, true);
+	totals = stack_totals(tgid, store_stack(ctx, 0, FROM_FAULT), MT_KIND_FAULT, true);
 	if (!totals) {
 		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;
@@ -383,7 +414,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	struct mt_live_val *stale;
 	int err; /* see stack_totals */
 
-	val.stack_id = store_stack(ctx, 0, true);
+	val.stack_id = store_stack(ctx, 0, FROM_RETURN);
 	val.ts_ns = bpf_ktime_get_ns();
 
 	totals = stack_totals(tgid, val.stack_id, kind, true);

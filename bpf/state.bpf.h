@@ -63,9 +63,10 @@ struct mt_thread *mt_call_exit(void) __hidden;
 /* True while any allocator call is in progress on this thread. */
 bool mt_in_call(void) __hidden;
 
-/* Reads, stores and returns the id of the current user stack (MT_STACK_LOST
- * when it cannot be kept, counted). first_ip, when non-zero, replaces the
- * innermost frame (the caller of a frameless syscall wrapper). */
+/* Reads, stores and returns the id of the user stack of the current
+ * syscall (MT_STACK_LOST when it cannot be kept, counted). first_ip, when
+ * non-zero, is the caller of the frameless libc wrapper the syscall came
+ * through: the stack starts there. */
 __u64 mt_stack_id(void *ctx, __u64 first_ip) __hidden;
 /* Adds a resident page to the current stack's "fault" totals. */
 void mt_count_fault(void *ctx, __u64 bytes) __hidden;

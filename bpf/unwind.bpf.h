@@ -85,18 +85,22 @@ struct {
 
 struct mt_unwind_walk {
 	__u64 ip, sp, bp;	/* the frame being unwound */
+	__u64 pc;		/* where its rule is looked up: ip, or ip - 1 for a return address */
 	struct mt_unwind_vma vma;	/* the mapping of the last lookup (cache) */
 	struct mt_unwind_file file; /* its table; flags 0: none */
 	__u32 tgid;
 	__u32 n;		/* frames written */
+	__u32 exact;		/* ip is the instruction running, not a return address */
+	__u32 skip;		/* frames to walk through without writing them */
 	__u32 flags;		/* MT_STACK_PARTIAL */
 	__u32 vma_known;
 	__u64 seq;		/* mm_change_seq() at the walk's start */
+	__u64 tramp;		/* the uretprobe trampoline's address (0: none) */
 	__u32 vma_exact;	/* vma is what bpf_find_vma returns now */
 	__u32 file_final;	/* file is its table for good (not pending, not missing) */
 };
 
-/* Per thread, how the walk got past each return address it met last
+/* Per thread, how the walk got past each address it met last
  * (direct-mapped by address): a pure function of the address while the
  * address space's mappings stay the same (one change count) and the
  * file's table is loaded. Hot allocation sites repeat their stacks, so
@@ -107,7 +111,7 @@ struct mt_unwind_walk {
 struct mt_unwind_memo {
 	__u64 mm, seq;		/* valid for this address space at this count */
 	struct {
-		__u64 ip;
+		__u64 pc;
 		struct mt_unwind_row row; /* row.pc holds the enum unwind_how */
 	} e[UNWIND_MEMO];
 };
@@ -191,7 +195,7 @@ static struct mt_unwind_vma_cache *vma_cache(struct task_struct *task, bool crea
 	return c;
 }
 
-static void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *v)
+static __always_inline void vma_cache_put(struct task_struct *task, const struct mt_unwind_vma *v)
 {
 	struct mt_unwind_vma_cache *c = vma_cache(task, true);
 	__u32 i;
@@ -230,7 +234,7 @@ static int vma_cache_scan(const struct mt_unwind_vma_cache *c, __u64 pc,
 	return 0;
 }
 
-static int vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out,
+static __always_inline int vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vma *out,
 			 __u64 seq)
 {
 	struct mt_unwind_vma_cache *c = vma_cache(task, false), *p;
@@ -246,7 +250,7 @@ static int vma_cache_get(struct task_struct *task, __u64 pc, struct mt_unwind_vm
 }
 
 /* The file's table entry, asking user space for it on first sight. */
-static void unwind_lookup_file(struct mt_unwind_walk *u)
+static __always_inline void unwind_lookup_file(struct mt_unwind_walk *u)
 {
 	struct mt_unwind_file_key key = { .ino = u->vma.ino, .dev = u->vma.dev };
 	struct mt_unwind_file pending = { .flags = MT_UF_PENDING }, *f;
@@ -268,7 +272,7 @@ static void unwind_lookup_file(struct mt_unwind_walk *u)
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		bpf_map_delete_elem(&unwind_files, &key); /* ask again next time */
-		mt_stat_inc(MT_STAT_DROP_EVENTS);
+		stat_add(MT_STAT_DROP_EVENTS, 1);
 		return;
 	}
 	ev->type = MT_EV_UNWIND_MISS;
@@ -280,7 +284,7 @@ static void unwind_lookup_file(struct mt_unwind_walk *u)
 }
 
 /* The row for file offset off, or NULL (before the first row). */
-static struct mt_unwind_row *unwind_find_row(const struct mt_unwind_file *f, __u32 off)
+static __always_inline struct mt_unwind_row *unwind_find_row(const struct mt_unwind_file *f, __u32 off)
 {
 	__u32 lo = f->row_start, hi = f->row_start + f->nrows, i;
 
@@ -305,7 +309,7 @@ enum unwind_how { HOW_STOP, HOW_END, HOW_ROW, HOW_FP, HOW_FP_GUESS };
 
 /* How to get past the current frame, worked out; *out gets the row for
  * HOW_ROW. */
-static int choose_uncached(struct mt_unwind_walk *u, struct mt_unwind_row *out)
+static __always_inline int choose_uncached(struct mt_unwind_walk *u, struct mt_unwind_row *out)
 {
 	struct mt_unwind_row *found = NULL, **row = &found;
 	struct task_struct *task;
@@ -313,7 +317,7 @@ static int choose_uncached(struct mt_unwind_walk *u, struct mt_unwind_row *out)
 	__u64 pc;
 	long err;
 
-	pc = u->ip - 1; /* inside the call instruction */
+	pc = u->pc;
 	if (!u->vma_known || pc < u->vma.start || pc >= u->vma.end) {
 		task = bpf_get_current_task_btf();
 		cached = vma_cache_get(task, pc, &u->vma, u->seq);
@@ -376,9 +380,9 @@ __noinline int unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row *out
 
 	if (!u || !out)
 		return HOW_STOP;
-	slot = memo_slot(u->ip);
+	slot = memo_slot(u->pc);
 	m = bpf_task_storage_get(&unwind_memo, task, 0, 0);
-	if (u->seq && m && m->seq == u->seq && m->mm == mm && m->e[slot].ip == u->ip) {
+	if (u->seq && m && m->seq == u->seq && m->mm == mm && m->e[slot].pc == u->pc) {
 		*out = m->e[slot].row;
 		return out->pc;
 	}
@@ -394,10 +398,43 @@ __noinline int unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row *out
 		m->seq = u->seq;
 		m->mm = mm;
 	}
-	m->e[slot].ip = u->ip;
+	m->e[slot].pc = u->pc;
 	m->e[slot].row = how == HOW_ROW ? *out : (struct mt_unwind_row){};
 	m->e[slot].row.pc = how;
 	return how;
+}
+
+/* Where return probes are pending (inside a probed allocator: a fault,
+ * its mmap), the kernel has replaced the return address on the stack with
+ * its trampoline's and keeps the original per thread: the return address
+ * stored at slot, or 0. Plain loads through the task's trusted pointer. */
+#define UNWIND_MAX_URETPROBES 16
+
+static __u64 uretprobe_trampoline(struct task_struct *task)
+{
+	struct xol_area *xa;
+
+	if (!bpf_core_field_exists(task->mm->uprobes_state))
+		return 0;
+	xa = task->mm->uprobes_state.xol_area;
+	return xa ? xa->vaddr : 0;
+}
+
+__noinline __u64 uretprobe_original(__u64 slot)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct return_instance *ri;
+	int i;
+
+	if (!task->utask)
+		return 0;
+	ri = task->utask->return_instances;
+	for (i = 0; i < UNWIND_MAX_URETPROBES && ri; i++) {
+		if (ri->stack == slot)
+			return ri->orig_ret_vaddr;
+		ri = ri->next;
+	}
+	return 0;
 }
 
 static long unwind_step(__u32 i, void *arg)
@@ -408,19 +445,24 @@ static long unwind_step(__u32 i, void *arg)
 	struct mt_stack *st;
 	enum unwind_how how;
 	__u32 zero = 0;
-
-	__u64 idx = i;
+	__u64 idx = u->n;
 
 	/* opaque to clang, so it bounds the register it then indexes with
-	 * (else it re-derives the index from i, which the verifier does not
-	 * see checked) */
+	 * (else it re-derives the index, which the verifier does not see
+	 * checked) */
 	asm volatile("" : "+r"(idx));
 	st = bpf_map_lookup_elem(&stack_scratch, &zero);
 	if (!st || idx >= MT_STACK_DEPTH)
 		return 1;
-	st->ips[idx] = u->ip;
-	u->n = i + 1;
+	if (u->skip) {
+		u->skip--;
+	} else {
+		st->ips[idx] = u->ip;
+		u->n = idx + 1;
+	}
 
+	u->pc = u->exact ? u->ip : u->ip - 1; /* a return address: inside the call */
+	u->exact = 0;
 	how = unwind_choose(u, &row);
 	switch (how) {
 	case HOW_END:
@@ -453,11 +495,13 @@ static long unwind_step(__u32 i, void *arg)
 	}
 	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
 		goto unreadable;
+	if (ra && ra == u->tramp && !(ra = uretprobe_original(cfa - 8)))
+		goto unreadable;
 	if (!ra)
 		return 1; /* a zero return address ends some stacks */
 	if (sp <= u->sp)
 		goto unreadable; /* callers live above: a loop or garbage */
-	if (i + 1 >= MT_STACK_DEPTH) {
+	if (u->n >= MT_STACK_DEPTH) {
 		u->flags |= MT_STACK_PARTIAL; /* deeper than we keep */
 		return 1;
 	}
@@ -470,19 +514,27 @@ unreadable:
 	return 1;
 }
 
-/* Unwinds the user stack of regs (at the allocator's return: ip is the
- * return address into the caller) into st. */
-static void unwind_user(struct pt_regs *regs, struct mt_stack *st)
+#define UNWIND_EXACT	(1u << 0) /* ip is the instruction running (a fault, a syscall) */
+#define UNWIND_SKIP1	(1u << 1) /* walk through the first frame without writing it */
+
+/* Unwinds the user stack from registers ip, sp, bp into st. ip is a
+ * return address (at an allocator's return, in its caller) unless
+ * UNWIND_EXACT; UNWIND_SKIP1 for a syscall that came through a libc
+ * wrapper. */
+static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how, struct mt_stack *st)
 {
 	struct mt_unwind_walk u = {
-		.ip = PT_REGS_IP(regs),
-		.sp = PT_REGS_SP(regs),
-		.bp = PT_REGS_FP(regs),
+		.ip = ip,
+		.sp = sp,
+		.bp = bp,
+		.exact = !!(how & UNWIND_EXACT),
+		.skip = !!(how & UNWIND_SKIP1),
 		.tgid = bpf_get_current_pid_tgid() >> 32,
 		.seq = mm_change_seq(bpf_get_current_task_btf()),
+		.tramp = uretprobe_trampoline(bpf_get_current_task_btf()),
 	};
 
-	bpf_loop(MT_STACK_DEPTH, unwind_step, &u, 0);
+	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &u, 0);
 	st->nframes = u.n;
 	st->flags = MT_STACK_WALKED | u.flags;
 	if (u.flags & MT_STACK_PARTIAL)

@@ -79,7 +79,7 @@ static void emit(__u32 type, __u32 flags, __u64 addr, __s64 len, __u64 stack_id)
 }
 
 /* The stack that gets new mappings: none for the allocator's own. */
-static __u64 caller_stack(void *ctx, struct mt_thread *t)
+static __always_inline __u64 caller_stack(void *ctx, struct mt_thread *t)
 {
 	__u64 first_ip = wrapper_caller(t);
 

@@ -6,12 +6,15 @@
  * assembly without unwind information ends a stack cleanly. */
 #include "harness.h"
 
-/* churn: NULL, or the allocations to make under mmap churn */
+/* churn: NULL, the allocations to make under mmap churn, or "kernel"
+ * for the kernel hooks' workload */
 static void start_nofp_args(struct child *c, const char *churn)
 {
 	char line[256], *argv[] = { workload("nofp_chain"), "--wait", NULL, NULL, NULL };
 
-	if (churn) {
+	if (churn && !strcmp(churn, "kernel")) {
+		argv[2] = "--kernel";
+	} else if (churn) {
 		argv[2] = "--churn";
 		argv[3] = (char *)churn;
 	}
@@ -339,4 +342,90 @@ Test(unwind, tables_go_with_the_last_process_that_maps_them)
 	child_close(&nofp);
 	child_close(&leaky);
 	child_close(&mt);
+}
+
+/* The one stack of pid of this kind whose frames from first on are chain
+ * (NULL-terminated). */
+static json_t *kind_stack(json_t *root, pid_t pid, const char *kind, size_t first,
+			  const char *const *chain)
+{
+	json_t *s, *found = NULL;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(root, "stacks"), i, s) {
+		const char *sk = json_string_value(json_object_get(s, "kind"));
+
+		if (json_integer_value(json_object_get(s, "pid")) != pid || !sk || strcmp(sk, kind))
+			continue;
+		for (k = 0; chain[k]; k++)
+			if (!frame_symbol(s, first + k) || strcmp(frame_symbol(s, first + k), chain[k]))
+				break;
+		if (chain[k])
+			continue;
+		cr_assert_null(found, "two %s stacks go through %s", kind, chain[0]);
+		found = s;
+	}
+	cr_assert_not_null(found, "no %s stack goes through %s at frame %zu", kind, chain[0], first);
+	return found;
+}
+
+static void assert_complete_to_start(json_t *s)
+{
+	size_t n = json_array_size(json_object_get(s, "frames"));
+
+	cr_expect(json_is_true(json_object_get(s, "complete")), "not complete: %s", describe(s));
+	cr_expect_str_eq(frame_symbol(s, n - 1), "_start", "%s", describe(s));
+}
+
+/* mmap and page-fault stacks are unwound with the tables too: the mmap's
+ * starts at the libc wrapper's caller, a fault's at the faulting
+ * function, and a fault inside malloc (whose return address the kernel
+ * has replaced with its uretprobe trampoline) goes on past malloc. */
+ParameterizedTestParameters(unwind, kernel_event_stacks_are_unwound)
+{
+	static struct mode modes[] = { { "dwarf" }, { "auto" } };
+
+	return cr_make_param_array(struct mode, modes, 2);
+}
+
+ParameterizedTest(struct mode *mode, unwind, kernel_event_stacks_are_unwound)
+{
+	static const char *const map[] = { "map_c", "map_b", "run_kernel", "main", NULL };
+	static const char *const touch[] = { "touch_c", "touch_b", "run_kernel", "main", NULL };
+	static const char *const heap[] = { "malloc", "heap_c", "heap_b", "run_kernel", "main", NULL };
+	char name[64], *extra[] = { "--events", "all", "--unwind", mode->name, NULL };
+	struct child w;
+	json_t *root, *s, *f;
+	size_t i, at = 0;
+
+	require_root();
+	snprintf(name, sizeof(name), "unwind-kernel-%s.json", mode->name);
+	start_nofp_args(&w, "kernel");
+	root = trace_leaky_pid(&w, name, extra, SIGINT);
+
+	s = kind_stack(root, w.pid, "mmap", 0, map);
+	cr_expect_eq(json_integer_value(json_object_get(s, "bytes")), 16 * 4096, "%s", describe(s));
+	assert_complete_to_start(s);
+
+	s = kind_stack(root, w.pid, "fault", 0, touch);
+	cr_expect_eq(json_integer_value(json_object_get(s, "bytes")), 16 * 4096, "%s", describe(s));
+	cr_expect_eq(json_integer_value(json_object_get(s, "allocs")), 16, "%s", describe(s));
+	assert_complete_to_start(s);
+
+	/* malloc's own frames first (internal, unnamed in Debian's libc) */
+	json_array_foreach(json_object_get(root, "stacks"), i, f) {
+		const char *k = json_string_value(json_object_get(f, "kind"));
+		size_t j;
+
+		if (json_integer_value(json_object_get(f, "pid")) != w.pid || !k || strcmp(k, "fault"))
+			continue;
+		for (j = 0; j < 4; j++)
+			if (frame_symbol(f, j) && !strcmp(frame_symbol(f, j), "malloc") &&
+			    frame_symbol(f, j + 1) && !strcmp(frame_symbol(f, j + 1), "heap_c"))
+				at = j;
+	}
+	cr_assert(at > 0, "no fault stack goes from inside malloc to heap_c");
+	s = kind_stack(root, w.pid, "fault", at, heap);
+	assert_complete_to_start(s);
+	finish(&w, root);
 }

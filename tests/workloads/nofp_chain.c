@@ -5,10 +5,14 @@
  * assembly function that has no unwind information. The unwinding tests
  * know each call chain. Prints "ready", leaks on "go", prints "done",
  * waits for end of input.
- *   nofp_chain [--wait] [--churn N]
+ *   nofp_chain [--wait] [--churn N | --kernel]
  * --churn: a second thread maps and unmaps memory without pause (it
  * holds the mmap lock often) while chain_a allocates and frees N times,
  * keeping the last block.
+ * --kernel: what the kernel hooks see instead: an mmap of KERNEL_MAP_LEN
+ * through map_b > map_c, its pages touched one by one in touch_c (called
+ * by touch_b), and mallocs through heap_b > heap_c that grow the heap
+ * (their faults come inside malloc, while its return probe is pending).
  *
  * Every function is noinline and noclone, and does something after its
  * call, so gcc makes neither an inline copy nor a sibling call (a jump
@@ -137,6 +141,69 @@ CHAIN void run_all(void)
 	AFTER_CALL(kept);
 }
 
+#define KERNEL_MAP_LEN (16 * 4096)
+#define KERNEL_HEAP_BLOCKS 8
+
+CHAIN char *map_c(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	AFTER_CALL(p);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+CHAIN char *map_b(size_t len)
+{
+	char *p = map_c(len);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+/* one write per page, here: each fault's innermost frame is touch_c */
+CHAIN void touch_c(char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4096)
+		((volatile char *)p)[off] = 1;
+	AFTER_CALL(p);
+}
+
+CHAIN void touch_b(char *p, size_t len)
+{
+	touch_c(p, len);
+	AFTER_CALL(p);
+}
+
+CHAIN void *heap_c(size_t n)
+{
+	void *p = malloc(n);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+CHAIN void *heap_b(size_t n)
+{
+	void *p = heap_c(n);
+
+	AFTER_CALL(p);
+	return p;
+}
+
+CHAIN void run_kernel(void)
+{
+	char *m = map_b(KERNEL_MAP_LEN);
+
+	if (m) {
+		madvise(m, KERNEL_MAP_LEN, MADV_NOHUGEPAGE);
+		touch_b(m, KERNEL_MAP_LEN);
+	}
+	/* below the mmap threshold: each grows the heap by brk */
+	for (int i = 0; i < KERNEL_HEAP_BLOCKS; i++)
+		kept[8 + i] = heap_b(96 * 1024);
+	AFTER_CALL(kept);
+}
+
 static volatile int churning;
 
 static void *map_churn(void *arg)
@@ -174,12 +241,14 @@ int main(int argc, char **argv)
 {
 	char line[64];
 	long churn = 0;
-	int i;
+	int i, kernel = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--churn") && i + 1 < argc)
 			churn = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--kernel"))
+			kernel = 1;
 	if (argc > 1 && !strcmp(argv[1], "--wait")) {
 		printf("ready\n");
 		if (!fgets(line, sizeof(line), stdin))
@@ -187,6 +256,8 @@ int main(int argc, char **argv)
 	}
 	if (churn)
 		run_churn(churn);
+	else if (kernel)
+		run_kernel();
 	else
 		run_all();
 	printf("done\n");
