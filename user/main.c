@@ -67,6 +67,7 @@ enum {
 	OPT_CHECK,
 	OPT_KERNEL_HOOKS,
 	OPT_UNWIND,
+	OPT_UNWIND_FILE,
 	OPT_JAVA,
 	OPT_CGROUP,
 	OPT_POD,
@@ -120,11 +121,45 @@ static const struct argp_option argp_options[] = {
 	{ "unwind", OPT_UNWIND, "MODE", 0, "How malloc stacks are walked: auto (default: unwind tables for files "
 	  "without frame pointers), dwarf (tables everywhere) or fp (frame pointers only; stacks through "
 	  "code without them are marked partial)", 3 },
+	{ "unwind-file", OPT_UNWIND_FILE, "FILE=MODE", 0, "The unwinder for one file, whatever --unwind says: FILE "
+	  "a path as the process maps it, or a file name (libfoo.so.1); MODE auto, dwarf or fp (repeatable, "
+	  "up to 16)", 3 },
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{ "probe-at-entry", OPT_PROBE_AT_ENTRY, NULL, OPTION_HIDDEN, "Every probe at its function's first byte, where the kernel may single-step it (tools/bench)", 3 },
 	{},
 };
+
+/* --unwind-file FILE=MODE */
+static int parse_unwind_file(char *arg, struct options *o)
+{
+	char *eq = strrchr(arg, '=');
+	struct unwind_override *ov;
+
+	if (!eq || eq == arg || !eq[1]) {
+		error("invalid --unwind-file '%s': expected FILE=MODE", arg);
+		return EINVAL;
+	}
+	if (o->n_unwind_files == UNWIND_MAX_OVERRIDES) {
+		error("too many --unwind-file options (at most %d)", UNWIND_MAX_OVERRIDES);
+		return EINVAL;
+	}
+	ov = &o->unwind_files[o->n_unwind_files];
+	if (!strcmp(eq + 1, "auto"))
+		ov->mode = MT_UNWIND_AUTO;
+	else if (!strcmp(eq + 1, "dwarf"))
+		ov->mode = MT_UNWIND_DWARF;
+	else if (!strcmp(eq + 1, "fp"))
+		ov->mode = MT_UNWIND_FP;
+	else {
+		error("invalid --unwind-file mode '%s': expected auto, dwarf or fp", eq + 1);
+		return EINVAL;
+	}
+	*eq = '\0';
+	ov->file = arg;
+	o->n_unwind_files++;
+	return 0;
+}
 
 static int parse_format(const char *arg, enum out_format *out)
 {
@@ -365,6 +400,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		break;
+	case OPT_UNWIND_FILE:
+		return parse_unwind_file(arg, o);
 	case ARGP_KEY_ARG:
 		/* argp stops at "--": the rest is the command */
 		if (!state->quoted) {

@@ -38,6 +38,8 @@ struct options {
 	bool java;		/* --java: JVMs write perf maps at report time */
 	enum hook_path kernel_hooks; /* --kernel-hooks (env MEMTRAIL_KERNEL_HOOKS); PATH_NONE: auto */
 	enum mt_unwind_mode unwind;	/* --unwind */
+	struct unwind_override unwind_files[UNWIND_MAX_OVERRIDES]; /* --unwind-file */
+	size_t n_unwind_files;
 	bool serve;		/* `memtrail serve`: trace on, answer over HTTP */
 	const char *listen;	/* serve --listen ADDR; NULL: 127.0.0.1:9810 */
 	uint32_t max_groups;	/* serve --max-groups; 0: 4096 */

@@ -691,6 +691,8 @@ static int run(const struct options *opts, struct serve *srv)
 		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 		.unwind_mode = opts->unwind,
+		.unwind_overrides = opts->unwind_files,
+		.n_unwind_overrides = opts->n_unwind_files,
 	};
 	struct symbolizer_opts sopts = { .sz = sizeof(sopts), .java = opts->java };
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -258,11 +258,13 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		}
 	}
 	select_kernel_progs(t);
-	t->skel->rodata->unwind_mode = opts->unwind_mode;
+	/* per-file choices: each file's entry says how (unwind_maps.c) */
+	t->skel->rodata->unwind_mode = opts->unwind_mode != MT_UNWIND_KERNEL &&
+				       opts->n_unwind_overrides ? MT_UNWIND_AUTO : opts->unwind_mode;
 	/* 8 bytes a row: 8 MiB by default, about 1 MiB per 6 MiB of code */
 	if ((err = bpf_map__set_max_entries(t->skel->maps.unwind_rows,
 					     opts->unwind_mode == MT_UNWIND_DWARF ||
-					     opts->unwind_mode == MT_UNWIND_AUTO
+					     opts->unwind_mode == MT_UNWIND_AUTO || opts->n_unwind_overrides
 					     ? (opts->unwind_rows ? opts->unwind_rows : 1u << 20) : 1)))
 		goto fail;
 	if (opts->max_allocs &&
@@ -325,6 +327,8 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		struct unwind_maps_opts uopts = {
 			.sz = sizeof(uopts),
 			.mode = opts->unwind_mode,
+			.overrides = opts->unwind_overrides,
+			.n_overrides = opts->n_unwind_overrides,
 			.rows_fd = bpf_map__fd(t->skel->maps.unwind_rows),
 			.files_fd = bpf_map__fd(t->skel->maps.unwind_files),
 			.proc_vmas_fd = bpf_map__fd(t->skel->maps.unwind_proc_vmas),

@@ -40,6 +40,8 @@ struct tracer_opts {
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */
 	bool filter_tgids;	/* kernel hooks act on tracer__add_target's pids only */
 	enum mt_unwind_mode unwind_mode; /* how malloc stacks are walked (--unwind) */
+	const struct unwind_override *unwind_overrides; /* --unwind-file */
+	size_t n_unwind_overrides;
 	uint32_t unwind_rows;	/* unwind-table pool size in rows (0: default) */
 	bool filter_cgroups;	/* every hook acts only in tracer__add_cgroup's cgroups */
 	/* announce the new processes of the target (tracer__add_cgroup's

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -170,12 +171,32 @@ static struct mt_unwind_file_key key_of(uint32_t major, uint32_t minor, uint64_t
 	return (struct mt_unwind_file_key){ .ino = ino, .dev = major << 20 | minor };
 }
 
+/* The unwinder for the file mapped as path: its --unwind-file, else
+ * --unwind's. */
+static enum mt_unwind_mode mode_for(const struct unwind_maps *u, const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; path && i < u->opts.n_overrides; i++) {
+		const char *want = u->opts.overrides[i].file;
+
+		if (!strcmp(want, strchr(want, '/') ? path : base))
+			return u->opts.overrides[i].mode;
+	}
+	return u->opts.mode;
+}
+
 /* Reads the file open at fd and publishes its table under key. The BPF
  * side sees the entry only once the rows are in place. */
 static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key, int fd,
 		     pid_t pid, const char *what)
 {
+	char real[PATH_MAX], link[64];
 	struct mt_unwind_file val = { 0 };
+	enum mt_unwind_mode mode;
+	ssize_t len;
 	struct unwind_table t;
 	struct file_entry *f;
 	int err;
@@ -185,6 +206,14 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 		add_pid(f, pid);
 		return 0;
 	}
+	/* the file's own path (what may be /proc/PID/exe or map_files) */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, real, sizeof(real) - 1);
+	if (len > 0 && real[0] == '/') {
+		real[len] = '\0';
+		what = real;
+	}
+	mode = mode_for(u, what);
 	if (array_grow((void **)&u->files, &u->files_cap, u->nfiles, sizeof(*u->files)))
 		return -ENOMEM;
 	f = &u->files[u->nfiles];
@@ -199,20 +228,24 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 	}
 	if (t.has_fp)
 		val.flags |= MT_UF_FP;
-	if (u->opts.mode != MT_UNWIND_FP && t.nrows && t.nrows <= MAX_FILE_ROWS &&
+	if (mode != MT_UNWIND_FP && t.nrows && t.nrows <= MAX_FILE_ROWS &&
 	    !pool_alloc(u, t.nrows, &f->rows)) {
 		memcpy(&u->pool[f->rows.start], t.rows, t.nrows * sizeof(*t.rows));
 		val.row_start = f->rows.start;
 		val.nrows = t.nrows;
 		val.flags |= MT_UF_ROWS;
 		f->code_bytes = t.code_bytes;
-	} else if (u->opts.mode != MT_UNWIND_FP && t.nrows) {
+		if (mode == MT_UNWIND_DWARF)
+			val.flags &= ~MT_UF_FP; /* the walker (auto) takes the rows */
+	} else if (mode != MT_UNWIND_FP && t.nrows) {
 		warn("unwind: no room for the %zu rows of %s (%zu of %u in use): its frames "
 		     "are walked by frame pointer", t.nrows, what, u->rows_used, u->opts.max_rows);
 		u->failed++;
 	}
-	debug("unwind: %s: %zu rows from %s, %zu functions, %s frame pointers", what, t.nrows,
-	      t.source ? t.source : "nothing", t.nfdes, t.has_fp ? "with" : "without");
+	debug("unwind: %s: %zu rows from %s, %zu functions, %s frame pointers; walked by %s", what,
+	      t.nrows, t.source ? t.source : "nothing", t.nfdes, t.has_fp ? "with" : "without",
+	      val.flags & MT_UF_FP ? "frame pointer" : val.flags & MT_UF_ROWS ? "table" :
+	      "frame pointer (guessed: partial)");
 	unwind_table__free(&t);
 publish:
 	if (bpf_map_update_elem(u->opts.files_fd, key, &val, BPF_ANY)) {

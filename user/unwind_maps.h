@@ -16,9 +16,21 @@
 
 struct unwind_maps;
 
+/* --unwind-file: the unwinder for one file, whatever --unwind says */
+struct unwind_override {
+	const char *file;	/* a path (with a '/'), or a file name */
+	enum mt_unwind_mode mode; /* MT_UNWIND_FP, _DWARF or _AUTO */
+};
+
+#define UNWIND_MAX_OVERRIDES 16
+
+/* The BPF walker runs in auto mode when there are overrides: each file's
+ * entry then says how its frames are walked (rows, frame pointers). */
 struct unwind_maps_opts {
 	size_t sz;
 	enum mt_unwind_mode mode;	/* FP: flags only, no rows */
+	const struct unwind_override *overrides; /* n_overrides of them */
+	size_t n_overrides;
 	int rows_fd, files_fd;		/* the unwind_rows and unwind_files maps */
 	int proc_vmas_fd;		/* unwind_proc_vmas: entries go at exit */
 	uint32_t max_rows;		/* unwind_rows' size */

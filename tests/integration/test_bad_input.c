@@ -62,6 +62,8 @@ static struct bad_case cases[] = {
 	{ { "--format", "xml", NULL }, 2, "invalid --format" },
 	{ { "--max-procs", "4", NULL }, 2, "invalid --max-procs" },
 	{ { "--ring-kib", "huge", NULL }, 2, "invalid --ring-kib" },
+	{ { "--unwind-file", "libc.so.6", NULL }, 2, "invalid --unwind-file 'libc.so.6': expected FILE=MODE" },
+	{ { "--unwind-file", "libc.so.6=tables", NULL }, 2, "invalid --unwind-file mode 'tables'" },
 	{ { "--bogus", NULL }, 2, "unrecognized option" },
 	{ { "stray", NULL }, 2, "unexpected argument" },
 	{ { "--", "/nonexistent/program", NULL }, 2, "cannot run '/nonexistent/program'" },

@@ -429,3 +429,32 @@ ParameterizedTest(struct mode *mode, unwind, kernel_event_stacks_are_unwound)
 	assert_complete_to_start(s);
 	finish(&w, root);
 }
+
+/* --unwind-file: one file's unwinder against --unwind's, both ways */
+Test(unwind, a_file_can_have_its_own_unwinder)
+{
+	char *fp_here[] = { "--unwind", "dwarf", "--unwind-file", "nofp_chain=fp", NULL };
+	char *tables_here[] = { "--unwind", "fp", "--unwind-file", "nofp_chain=dwarf",
+				"--unwind-file", "/usr/lib/x86_64-linux-gnu/libc.so.6=dwarf", NULL };
+	struct child w;
+	json_t *root, *s;
+
+	require_root();
+	/* the workload by frame pointer (it keeps none: partial), libc by table */
+	start_nofp(&w);
+	root = trace_leaky_pid(&w, "unwind-file-fp.json", fp_here, SIGINT);
+	s = stack_with(root, w.pid, "chain_c");
+	cr_expect_str_eq(frame_symbol(s, 0), "chain_c", "%s", describe(s));
+	cr_expect(json_is_false(json_object_get(s, "complete")), "%s", describe(s));
+	s = stack_with(root, w.pid, "via_strdup");
+	cr_expect_str_eq(frame_symbol(s, 0), "strdup", "%s", describe(s));
+	cr_expect_str_eq(frame_symbol(s, 1), "via_strdup", "%s", describe(s));
+	cr_expect(json_is_false(json_object_get(s, "complete")), "%s", describe(s));
+	finish(&w, root);
+
+	/* tables for the two files every stack goes through: as with dwarf */
+	start_nofp(&w);
+	root = trace_leaky_pid(&w, "unwind-file-dwarf.json", tables_here, SIGINT);
+	assert_every_chain(root, w.pid);
+	finish(&w, root);
+}
