@@ -209,6 +209,9 @@ struct mt_unwind_file_key {
 };
 
 /* unwind_files[key] */
+/* the key of the vDSO's table (no file: the same image in every process) */
+#define MT_VDSO_INO (~0ULL)
+
 #define MT_UF_PENDING	(1u << 0) /* asked for (MT_EV_UNWIND_MISS sent), not loaded yet */
 #define MT_UF_FP	(1u << 1) /* its code keeps frame pointers */
 #define MT_UF_ROWS	(1u << 2) /* rows[row_start..row_start+nrows) are its rules */

@@ -136,6 +136,13 @@ static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, 
 	if (f) {
 		v->ino = f->f_inode->i_ino;
 		v->dev = f->f_inode->i_sb->s_dev;
+	} else if (bpf_core_field_exists(vma->vm_mm->context.vdso) &&
+		   (__u64)vma->vm_mm->context.vdso == v->start) {
+		/* the vDSO: one image per kernel, its table under one key */
+		v->has_file = 1;
+		v->ino = MT_VDSO_INO;
+		v->dev = 0;
+		v->pgoff = 0;
 	}
 	return 0;
 }
@@ -437,6 +444,19 @@ __noinline __u64 uretprobe_original(__u64 slot)
 	return 0;
 }
 
+/* An instruction the kernel runs out of line for a probe (in the xol
+ * page, next to the trampoline) stands for the probed one: a fault there
+ * is the probed instruction's. */
+static __u64 xol_original(struct task_struct *task, __u64 ip, __u64 tramp)
+{
+	struct uprobe_task *ut = task->utask;
+
+	if (!tramp || ip < tramp || ip >= tramp + 4096 || !ut || !ut->active_uprobe ||
+	    ip < ut->xol_vaddr)
+		return ip;
+	return ut->vaddr + (ip - ut->xol_vaddr);
+}
+
 static long unwind_step(__u32 i, void *arg)
 {
 	struct mt_unwind_walk *u = arg;
@@ -534,6 +554,8 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 		.tramp = uretprobe_trampoline(bpf_get_current_task_btf()),
 	};
 
+	if (u.exact)
+		u.ip = xol_original(bpf_get_current_task_btf(), u.ip, u.tramp);
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &u, 0);
 	st->nframes = u.n;
 	st->flags = MT_STACK_WALKED | u.flags;

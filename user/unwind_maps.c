@@ -47,6 +47,39 @@ struct unwind_maps {
 	size_t rows_used, failed;
 };
 
+static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key, int fd,
+		     pid_t pid, const char *what);
+
+/* The vDSO has no file, and every process of this kernel maps the same
+ * image: memtrail's own copy gives its table, under one key, for good
+ * (held by "pid 0", which never exits). Without it a fault or a
+ * clock_gettime in the vDSO is walked by frame pointer, partial. */
+static void load_vdso(struct unwind_maps *u)
+{
+	const struct mt_unwind_file_key key = { .ino = MT_VDSO_INO };
+	struct proc_maps maps;
+	size_t i;
+	int fd;
+
+	if (u->opts.mode == MT_UNWIND_FP && !u->opts.n_overrides)
+		return;
+	if (procfs__read_maps(NULL, getpid(), &maps))
+		return;
+	for (i = 0; i < maps.n; i++)
+		if (maps.maps[i].path && !strcmp(maps.maps[i].path, "[vdso]"))
+			break;
+	fd = i < maps.n ? memfd_create("vdso", MFD_CLOEXEC) : -1;
+	if (fd >= 0 && write(fd, (void *)(uintptr_t)maps.maps[i].start,
+			     maps.maps[i].end - maps.maps[i].start) ==
+			       (ssize_t)(maps.maps[i].end - maps.maps[i].start))
+		load_file(u, &key, fd, 0, "[vdso]");
+	else
+		debug("unwind: no vDSO image to read: its frames are walked by frame pointer");
+	if (fd >= 0)
+		close(fd);
+	procfs__free_maps(&maps);
+}
+
 struct unwind_maps *unwind_maps__new(const struct unwind_maps_opts *opts)
 {
 	struct unwind_maps *u = calloc(1, sizeof(*u));
@@ -71,6 +104,7 @@ struct unwind_maps *unwind_maps__new(const struct unwind_maps_opts *opts)
 		return NULL;
 	}
 	u->free[u->nfree++] = (struct extent){ 0, opts->max_rows };
+	load_vdso(u);
 	return u;
 }
 
@@ -208,7 +242,7 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 	}
 	/* the file's own path (what may be /proc/PID/exe or map_files) */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, real, sizeof(real) - 1);
+	len = what[0] == '[' ? 0 : readlink(link, real, sizeof(real) - 1);
 	if (len > 0 && real[0] == '/') {
 		real[len] = '\0';
 		what = real;

@@ -263,8 +263,11 @@ Test(kernel_events, mapped_bytes_per_stack_faults_and_rss, .timeout = TEST_TIMEO
 
 	stats = json_object_get(root, "stats");
 	drops = json_dumps(json_object_get(stats, "drops"), JSON_COMPACT);
-	cr_expect_eq(json_integer_value(json_object_get(stats, "drops_total")), 0, "drops: %s",
-		     drops);
+	/* nothing lost; a stack may be partial (a walk that met another
+	 * thread's mmap lock: counted, and what test_unwind checks) */
+	cr_expect_eq(json_integer_value(json_object_get(stats, "drops_total")) -
+		     json_integer_value(json_object_get(json_object_get(stats, "drops"),
+							"stack_partial")), 0, "drops: %s", drops);
 	free(drops);
 	json_decref(root);
 }
