@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,19 +19,16 @@
 #include "array.h"
 #include "log.h"
 #include "procfs.h"
+#include "row_pool.h"
 #include "unwind_maps.h"
 #include "unwind_table.h"
 
 #define MAX_FILE_ROWS (1u << 24) /* the BPF search's reach (UNWIND_SEARCH_STEPS) */
 
-struct extent {
-	uint32_t start, len;
-};
-
 struct file_entry {
 	struct mt_unwind_file_key key;
 	char *name;		/* for the log: path, or where it was mapped */
-	struct extent rows;	/* len 0: no rows */
+	struct row_extent rows;	/* len 0: no rows */
 	uint64_t code_bytes;
 	pid_t *pids;		/* traced processes known to map it */
 	size_t npids, pids_cap;
@@ -40,11 +38,10 @@ struct unwind_maps {
 	struct unwind_maps_opts opts;
 	struct mt_unwind_row *pool;	/* the mmap'd unwind_rows */
 	size_t pool_bytes;
-	struct extent *free;		/* sorted by start, coalesced */
-	size_t nfree, free_cap;
+	struct row_pool rows;		/* which of the pool's rows are whose */
 	struct file_entry *files;
 	size_t nfiles, files_cap;
-	size_t rows_used, failed;
+	size_t failed;
 };
 
 static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key, int fd,
@@ -98,12 +95,11 @@ struct unwind_maps *unwind_maps__new(const struct unwind_maps_opts *opts)
 		errno = err;
 		return NULL;
 	}
-	if (array_grow((void **)&u->free, &u->free_cap, 0, sizeof(*u->free))) {
+	if (row_pool__init(&u->rows, opts->max_rows)) {
 		unwind_maps__free(u);
 		errno = ENOMEM;
 		return NULL;
 	}
-	u->free[u->nfree++] = (struct extent){ 0, opts->max_rows };
 	load_vdso(u);
 	return u;
 }
@@ -121,60 +117,16 @@ void unwind_maps__free(struct unwind_maps *u)
 		free(u->files[i].name);
 	}
 	free(u->files);
-	free(u->free);
+	row_pool__fini(&u->rows);
 	free(u);
 }
 
-/* First fit; 0 or -ENOSPC. */
-static int pool_alloc(struct unwind_maps *u, uint32_t len, struct extent *out)
+static uint64_t now_ns(void)
 {
-	size_t i;
+	struct timespec ts;
 
-	for (i = 0; i < u->nfree; i++) {
-		if (u->free[i].len < len)
-			continue;
-		*out = (struct extent){ u->free[i].start, len };
-		u->free[i].start += len;
-		u->free[i].len -= len;
-		if (!u->free[i].len) {
-			memmove(&u->free[i], &u->free[i + 1], (u->nfree - i - 1) * sizeof(*u->free));
-			u->nfree--;
-		}
-		u->rows_used += len;
-		return 0;
-	}
-	return -ENOSPC;
-}
-
-static void pool_release(struct unwind_maps *u, struct extent e)
-{
-	size_t i = 0;
-
-	if (!e.len)
-		return;
-	while (i < u->nfree && u->free[i].start < e.start)
-		i++;
-	u->rows_used -= e.len;
-	/* merge with the neighbours where they touch */
-	if (i > 0 && u->free[i - 1].start + u->free[i - 1].len == e.start) {
-		u->free[i - 1].len += e.len;
-		if (i < u->nfree && e.start + e.len == u->free[i].start) {
-			u->free[i - 1].len += u->free[i].len;
-			memmove(&u->free[i], &u->free[i + 1], (u->nfree - i - 1) * sizeof(*u->free));
-			u->nfree--;
-		}
-		return;
-	}
-	if (i < u->nfree && e.start + e.len == u->free[i].start) {
-		u->free[i].start = e.start;
-		u->free[i].len += e.len;
-		return;
-	}
-	if (array_grow((void **)&u->free, &u->free_cap, u->nfree, sizeof(*u->free)))
-		return; /* these rows stay unused: nothing breaks */
-	memmove(&u->free[i + 1], &u->free[i], (u->nfree - i) * sizeof(*u->free));
-	u->free[i] = e;
-	u->nfree++;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static struct file_entry *find_file(struct unwind_maps *u, const struct mt_unwind_file_key *k)
@@ -263,7 +215,7 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 	if (t.has_fp)
 		val.flags |= MT_UF_FP;
 	if (mode != MT_UNWIND_FP && t.nrows && t.nrows <= MAX_FILE_ROWS &&
-	    !pool_alloc(u, t.nrows, &f->rows)) {
+	    !row_pool__alloc(&u->rows, t.nrows, now_ns(), &f->rows)) {
 		memcpy(&u->pool[f->rows.start], t.rows, t.nrows * sizeof(*t.rows));
 		val.row_start = f->rows.start;
 		val.nrows = t.nrows;
@@ -273,7 +225,7 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 			val.flags &= ~MT_UF_FP; /* the walker (auto) takes the rows */
 	} else if (mode != MT_UNWIND_FP && t.nrows) {
 		warn("unwind: no room for the %zu rows of %s (%zu of %u in use): its frames "
-		     "are walked by frame pointer", t.nrows, what, u->rows_used, u->opts.max_rows);
+		     "are walked by frame pointer", t.nrows, what, u->rows.used, u->opts.max_rows);
 		u->failed++;
 	}
 	debug("unwind: %s: %zu rows from %s, %zu functions, %s frame pointers; walked by %s", what,
@@ -284,7 +236,7 @@ static int load_file(struct unwind_maps *u, const struct mt_unwind_file_key *key
 publish:
 	if (bpf_map_update_elem(u->opts.files_fd, key, &val, BPF_ANY)) {
 		err = -errno;
-		pool_release(u, f->rows);
+		row_pool__release(&u->rows, f->rows, now_ns());
 		free(f->name);
 		return err;
 	}
@@ -450,7 +402,7 @@ void unwind_maps__forget_pid(struct unwind_maps *u, pid_t pid)
 		}
 		/* no traced process maps it: entry first, then its rows */
 		bpf_map_delete_elem(u->opts.files_fd, &f->key);
-		pool_release(u, f->rows);
+		row_pool__release(&u->rows, f->rows, now_ns());
 		debug("unwind: %s: table dropped, no traced process maps it",
 		      f->name ? f->name : "?");
 		free(f->pids);
@@ -465,7 +417,7 @@ void unwind_maps__stats(const struct unwind_maps *u, struct unwind_maps_stats *s
 
 	memset(st, 0, sizeof(*st));
 	st->files = u->nfiles;
-	st->rows = u->rows_used;
+	st->rows = u->rows.used;
 	st->failed = u->failed;
 	for (i = 0; i < u->nfiles; i++)
 		st->code_bytes += u->files[i].code_bytes;

@@ -7,6 +7,8 @@
 #   floor-moved   empty programs on the probes memtrail uses (user/prologue.c)
 #   full          memtrail
 #   sampled       memtrail --sample SAMPLE
+#   floor-sampled empty programs attached as --sample attaches them (with
+#                 uprobe sessions, 6.13+, entries only: no return probe)
 # Every probe is attached to the churn process alone (command mode), never
 # to every user of the host's libc. The modes are interleaved run by run,
 # so a load that comes and goes (other users of the machine) hits them
@@ -23,7 +25,7 @@ sample=${6:-524288}
 
 source "$(dirname "$0")/lib.sh"
 
-modes=(untraced floor-entry floor-moved full sampled)
+modes=(untraced floor-entry floor-moved full sampled floor-sampled)
 threads_list=(1 2)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,6 +40,7 @@ measure() {
 	floor-moved) out=$("${mt[@]}" --bench-floor -- "$churn" "$threads" "$pairs") ;;
 	full) out=$("${mt[@]}" -- "$churn" "$threads" "$pairs") ;;
 	sampled) out=$("${mt[@]}" --sample "$sample" -- "$churn" "$threads" "$pairs") ;;
+	floor-sampled) out=$("${mt[@]}" --bench-floor --sample "$sample" -- "$churn" "$threads" "$pairs") ;;
 	esac
 	awk '{print $2, $4}' <<<"$out"
 }
@@ -48,7 +51,7 @@ has_sample=true
 for ((r = 0; r < runs; r++)); do
 	for threads in "${threads_list[@]}"; do
 		for mode in "${modes[@]}"; do
-			[ "$mode" = sampled ] && ! $has_sample && continue
+			[[ $mode == *sampled ]] && ! $has_sample && continue
 			read -r c w < <(measure "$mode" "$threads")
 			echo "$c" >>"$tmp/$threads.$mode.cpu"
 			echo "$w" >>"$tmp/$threads.$mode.wall"
@@ -93,8 +96,9 @@ for threads in "${threads_list[@]}"; do
 	entry_full=$(ratio "${cpu[$threads,floor-entry]}" "${cpu[$threads,full]}")
 	full_sampled=$(ratio "${cpu[$threads,full]}" "${cpu[$threads,sampled]}")
 	entry_moved=$(ratio "${cpu[$threads,floor-entry]}" "${cpu[$threads,floor-moved]}")
-	echo "  $threads thread(s): full/floor-moved $full_floor (target <= 1.5)  floor-entry/full $entry_full (target >= 4)  full/sampled $full_sampled (target >= 2)  floor-entry/floor-moved $entry_moved"
-	json_ratios+="${json_ratios:+, }\"$threads\": {\"full_per_floor_moved\": $full_floor, \"floor_entry_per_full\": $entry_full, \"full_per_sampled\": $full_sampled, \"floor_entry_per_floor_moved\": $entry_moved}"
+	sampled_floor=$(ratio "${cpu[$threads,sampled]}" "${cpu[$threads,floor-sampled]}")
+	echo "  $threads thread(s): full/floor-moved $full_floor (target <= 1.5)  floor-entry/full $entry_full (target >= 4)  full/sampled $full_sampled (target >= 2)  floor-entry/floor-moved $entry_moved  sampled/floor-sampled $sampled_floor"
+	json_ratios+="${json_ratios:+, }\"$threads\": {\"full_per_floor_moved\": $full_floor, \"floor_entry_per_full\": $entry_full, \"full_per_sampled\": $full_sampled, \"floor_entry_per_floor_moved\": $entry_moved, \"sampled_per_floor_sampled\": $sampled_floor}"
 done
 two_one=$(ratio "${cpu[2,full]}" "${cpu[1,full]}")
 two_one_sampled=$(ratio "${cpu[2,sampled]}" "${cpu[1,sampled]}")
