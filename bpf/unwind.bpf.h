@@ -461,7 +461,7 @@ static long unwind_step(__u32 i, void *arg)
 {
 	struct mt_unwind_walk *u = arg;
 	struct mt_unwind_row row = {};
-	__u64 cfa, ra = 0, bp = u->bp, sp;
+	__u64 cfa, ra = 0, bp = u->bp, sp, pair[2];
 	struct mt_stack *st;
 	enum unwind_how how;
 	__u32 zero = 0;
@@ -492,11 +492,15 @@ static long unwind_step(__u32 i, void *arg)
 		return 1;
 	case HOW_ROW:
 		cfa = (row.kind == MT_ROW_CFA_RSP ? u->sp : u->bp) + (__u64)row.cfa_off8 * 8;
+		sp = cfa;
+		if (row.rbp_off8 == -2)
+			goto read_pair; /* push %rbp right after the call */
 		if (row.rbp_off8 &&
 		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + (__s64)row.rbp_off8 * 8)))
 			goto unreadable;
-		sp = cfa;
-		break;
+		if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+			goto unreadable;
+		goto have_ra;
 	default: /* HOW_FP, HOW_FP_GUESS */
 		if (!u->bp) {
 			/* rbp 0: the outermost frame (_start and thread
@@ -508,13 +512,16 @@ static long unwind_step(__u32 i, void *arg)
 		if (how == HOW_FP_GUESS)
 			u->flags |= MT_STACK_PARTIAL;
 		cfa = u->bp + 16;
-		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)u->bp))
-			goto unreadable;
 		sp = cfa;
-		break;
+		goto read_pair;
 	}
-	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+read_pair:
+	/* the saved rbp and the return address side by side: one read */
+	if (bpf_probe_read_user(pair, sizeof(pair), (void *)(cfa - 16)))
 		goto unreadable;
+	bp = pair[0];
+	ra = pair[1];
+have_ra:
 	if (ra && ra == u->tramp && !(ra = uretprobe_original(cfa - 8)))
 		goto unreadable;
 	if (!ra)
