@@ -43,14 +43,6 @@ struct {
 	__type(value, struct mt_stack);
 } stacks SEC(".maps");
 
-/* where a stack is read before it is hashed (too big for the BPF stack) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mt_stack);
-} stack_scratch SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, MT_STAT__COUNT);
@@ -324,24 +316,26 @@ enum stack_from {
 static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
 {
 	struct pt_regs *regs = NULL;
+	struct stack_scratch *s;
 	struct mt_stack *st, *known;
 	__u32 zero = 0;
 	long len;
 	__u64 id;
 
-	st = bpf_map_lookup_elem(&stack_scratch, &zero);
-	if (!st)
+	s = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!s)
 		return MT_STACK_LOST;
+	st = &s->st;
 	if (unwind_mode != MT_UNWIND_KERNEL && from != FROM_RETURN)
 		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (unwind_mode != MT_UNWIND_KERNEL && from == FROM_RETURN) {
 		struct pt_regs *r = ctx;
 
-		unwind_user(PT_REGS_IP(r), PT_REGS_SP(r), PT_REGS_FP(r), 0, st);
+		unwind_user(PT_REGS_IP(r), PT_REGS_SP(r), PT_REGS_FP(r), 0, s);
 	} else if (regs) {
 		unwind_user(BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
 			    BPF_CORE_READ(regs, bp),
-			    UNWIND_EXACT | (first_ip ? UNWIND_SKIP1 : 0), st);
+			    UNWIND_EXACT | (first_ip ? UNWIND_SKIP1 : 0), s);
 		if (first_ip && st->nframes && st->ips[0] != first_ip) {
 			/* the walk out of the wrapper went elsewhere */
 			st->ips[0] = first_ip;

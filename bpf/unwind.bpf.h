@@ -100,6 +100,23 @@ struct mt_unwind_walk {
 	__u32 file_final;	/* file is its table for good (not pending, not missing) */
 };
 
+/* Where a stack is read before it is hashed, with the state of its walk:
+ * per CPU, as both are too big for the BPF stack (6.1's verifier limits
+ * the stack of the whole call chain, from the program through the loop's
+ * callback to the mapping search's, to 512 bytes). Programs do not nest
+ * on one CPU while a stack is read. */
+struct stack_scratch {
+	struct mt_stack st;
+	struct mt_unwind_walk walk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_scratch);
+} stack_scratch SEC(".maps");
+
 /* Per thread, how the walk got past each address it met last
  * (direct-mapped by address): a pure function of the address while the
  * address space's mappings stay the same (one change count) and the
@@ -459,20 +476,27 @@ static __u64 xol_original(struct task_struct *task, __u64 ip, __u64 tramp)
 
 static long unwind_step(__u32 i, void *arg)
 {
-	struct mt_unwind_walk *u = arg;
 	struct mt_unwind_row row = {};
-	__u64 cfa, ra = 0, bp = u->bp, sp, pair[2];
+	__u64 cfa, ra = 0, bp, sp, pair[2];
+	struct stack_scratch *s;
+	struct mt_unwind_walk *u;
 	struct mt_stack *st;
 	enum unwind_how how;
 	__u32 zero = 0;
-	__u64 idx = u->n;
+	__u64 idx;
 
+	s = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!s)
+		return 1;
+	u = &s->walk;
+	st = &s->st;
+	bp = u->bp;
+	idx = u->n;
 	/* opaque to clang, so it bounds the register it then indexes with
 	 * (else it re-derives the index, which the verifier does not see
 	 * checked) */
 	asm volatile("" : "+r"(idx));
-	st = bpf_map_lookup_elem(&stack_scratch, &zero);
-	if (!st || idx >= MT_STACK_DEPTH)
+	if (idx >= MT_STACK_DEPTH)
 		return 1;
 	if (u->skip) {
 		u->skip--;
@@ -544,29 +568,31 @@ unreadable:
 #define UNWIND_EXACT	(1u << 0) /* ip is the instruction running (a fault, a syscall) */
 #define UNWIND_SKIP1	(1u << 1) /* walk through the first frame without writing it */
 
-/* Unwinds the user stack from registers ip, sp, bp into st. ip is a
+/* Unwinds the user stack from registers ip, sp, bp into s->st. ip is a
  * return address (at an allocator's return, in its caller) unless
  * UNWIND_EXACT; UNWIND_SKIP1 for a syscall that came through a libc
  * wrapper. */
-static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how, struct mt_stack *st)
+static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
+					struct stack_scratch *s)
 {
-	struct mt_unwind_walk u = {
-		.ip = ip,
-		.sp = sp,
-		.bp = bp,
-		.exact = !!(how & UNWIND_EXACT),
-		.skip = !!(how & UNWIND_SKIP1),
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-		.seq = mm_change_seq(bpf_get_current_task_btf()),
-		.tramp = uretprobe_trampoline(bpf_get_current_task_btf()),
-	};
+	struct mt_unwind_walk *u = &s->walk;
+	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (u.exact)
-		u.ip = xol_original(bpf_get_current_task_btf(), u.ip, u.tramp);
-	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &u, 0);
-	st->nframes = u.n;
-	st->flags = MT_STACK_WALKED | u.flags;
-	if (u.flags & MT_STACK_PARTIAL)
+	__builtin_memset(u, 0, sizeof(*u));
+	u->ip = ip;
+	u->sp = sp;
+	u->bp = bp;
+	u->exact = !!(how & UNWIND_EXACT);
+	u->skip = !!(how & UNWIND_SKIP1);
+	u->tgid = bpf_get_current_pid_tgid() >> 32;
+	u->seq = mm_change_seq(task);
+	u->tramp = uretprobe_trampoline(task);
+	if (u->exact)
+		u->ip = xol_original(task, u->ip, u->tramp);
+	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, NULL, 0);
+	s->st.nframes = u->n;
+	s->st.flags = MT_STACK_WALKED | u->flags;
+	if (u->flags & MT_STACK_PARTIAL)
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
 }
 

@@ -736,8 +736,13 @@ static int run(const struct options *opts, struct serve *srv)
 	if (!s.tracer) {
 		int e = errno;
 
+		/* as root, EACCES is the verifier refusing a program */
+		bool refused = e == EPERM || e == EACCES;
+
 		error("cannot load the BPF programs: %s%s", strerror(e),
-		      e == EPERM || e == EACCES ? " (run as root)" : " (-v shows why)");
+		      refused && geteuid()  ? " (run as root)"
+		      : refused             ? " (-v shows the verifier's log)"
+					    : " (-v shows why)");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
