@@ -117,7 +117,11 @@ static int enter(__u32 func, __u64 size, __u64 ptr)
 			sampled = sample_hit(t, size);
 			if (resize)
 				old_found = take_old(t, ptr);
-			if (!sampled && !old_found && !sample_every_return)
+			/* reallocarray calls realloc: it keeps its return,
+			 * so the depth tells that inner call apart (else it
+			 * would count its bytes off the countdown again) */
+			if (!sampled && !old_found && !sample_every_return &&
+			    func != MT_FN_REALLOCARRAY)
 				return 1;
 		}
 	}

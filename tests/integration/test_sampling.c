@@ -90,6 +90,15 @@ Test(sampling, estimates_within_ten_percent_classic_uprobes)
 	assert_sampled((char *[]){ "--sample", "8192", "--classic-uprobes", NULL });
 }
 
+/* reallocarray calls realloc: counted once off the sampling countdown,
+ * not twice (which would double the estimates) */
+Test(sampling, reallocarray_estimates_within_ten_percent)
+{
+	require_root();
+	setenv("COUNTED_ARRAYS", "1", 1);
+	assert_sampled((char *[]){ "--sample", "8192", NULL });
+}
+
 Test(sampling, text_report_says_it_is_sampled)
 {
 	struct child mt;

@@ -42,10 +42,15 @@ __attribute__((noinline)) void one_round(long i)
 	free(NULL);			/* nothing */
 }
 
+/* COUNTED_ARRAYS in the environment: the kept blocks come from
+ * reallocarray (which calls realloc inside) instead of malloc */
 __attribute__((noinline)) void keep_blocks(long leaks)
 {
+	bool arrays = getenv("COUNTED_ARRAYS") != NULL;
+
 	for (long i = 0; i < leaks; i++)
-		sink = malloc(COUNTED_LEAK_SIZE(i));
+		sink = arrays ? reallocarray(NULL, 1, COUNTED_LEAK_SIZE(i))
+			      : malloc(COUNTED_LEAK_SIZE(i));
 }
 
 /* Reads a line from stdin; false at EOF. */
