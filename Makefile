@@ -165,6 +165,8 @@ integration: memtrail $(INTEG_BINS) $(WORKLOADS)
 # test_java is left out: it checks user-space symbolization only, and a
 # JVM under qemu's emulation takes minutes to start
 VMTEST_KERNELS ?= 6.1 6.12
+# ... and once more booted with preempt=full (tools/vmtest/suite.sh)
+VMTEST_PREEMPT_KERNELS ?= 6.12
 # test_formats is left out too: it checks what other tools (go, Chromium)
 # make of the output, and Chromium under emulation takes minutes as well;
 # and test_serve: its HTTP side is kernel-independent (the --cgroup tracing
@@ -173,7 +175,7 @@ VMTEST_KERNELS ?= 6.1 6.12
 VMTEST_BINS := $(filter-out $(OUTPUT)/tests/test_java $(OUTPUT)/tests/test_formats \
 	$(OUTPUT)/tests/test_serve,$(INTEG_BINS))
 vmtest: memtrail $(VMTEST_BINS) $(WORKLOADS)
-	$(Q)tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
+	$(Q)VMTEST_PREEMPT_KERNELS="$(VMTEST_PREEMPT_KERNELS)" tools/vmtest/suite.sh "$(VMTEST_KERNELS)" \
 		env $(TEST_ENV) tests/run-suites.sh $(VMTEST_BINS)
 
 # one run, one closing line for every suite

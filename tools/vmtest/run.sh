@@ -7,7 +7,8 @@
 # report one (boot failure, panic, timeout).
 #
 # VMTEST_TIMEOUT (seconds, default 900) bounds one boot; VMTEST_SMP sets
-# the vCPUs (default 2); CI is passed on.
+# the vCPUs (default 2); VMTEST_APPEND adds to the kernel's command line
+# (preempt=full, say); CI is passed on.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 kdir=${1:?usage: run.sh KERNEL_DIR COMMAND [ARG...]}
@@ -35,7 +36,7 @@ status=0
 timeout "${VMTEST_TIMEOUT:-900}" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu max -smp "${VMTEST_SMP:-2}" -m 2G \
 	-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1" \
+	-append "console=ttyS0 quiet panic=-1${VMTEST_APPEND:+ $VMTEST_APPEND}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$run,mount_tag=vmtestrun,security_model=none" \
 	-nic none -display none -monitor none -serial stdio -no-reboot \

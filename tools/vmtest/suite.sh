@@ -2,12 +2,17 @@
 # usage: suite.sh "SERIES..." COMMAND [ARG...]
 # Runs COMMAND (the integration suite) in a guest of each kernel series,
 # once per kernel-hook mode memtrail can be forced into, then prints one
-# line per (kernel, mode) and fails if any run failed.
+# line per (kernel, mode) and fails if any run failed. The series in
+# VMTEST_PREEMPT_KERNELS run it once more on a kernel booted with
+# preempt=full, where BPF programs can be preempted (6.6+ runs uprobe
+# programs with only migration disabled): state two threads could share
+# on one CPU shows there.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 kernels=${1:?usage: suite.sh \"SERIES...\" COMMAND [ARG...]}
 shift
-# auto: what memtrail picks on that kernel; kprobe: the fallback path
+# auto: what memtrail picks on that kernel; kprobe: the fallback path;
+# preempt: auto on a fully preemptible kernel
 MODES="auto kprobe"
 
 summary=() rc=0
@@ -16,12 +21,18 @@ for series in $kernels; do
 	kdir=$("$VMTEST_DIR/kernel.sh" "$series")
 	"$VMTEST_DIR/initramfs.sh" "$kdir"
 	echo "vmtest: $(basename "$kdir") ready in $((SECONDS - start)) s"
-	for mode in $MODES; do
+	modes=$MODES
+	[[ " ${VMTEST_PREEMPT_KERNELS:-} " == *" $series "* ]] && modes+=" preempt"
+	for mode in $modes; do
 		log=$(mktemp "$VMTEST_CACHE/log.XXXXXX")
 		start=$SECONDS status=0
-		echo "vmtest: ==== $(basename "$kdir") MEMTRAIL_KERNEL_HOOKS=$mode"
-		"$VMTEST_DIR/run.sh" "$kdir" env MEMTRAIL_KERNEL_HOOKS="$mode" "$@" 2>&1 |
-			tee "$log" || status=$?
+		echo "vmtest: ==== $(basename "$kdir") $mode"
+		if [ "$mode" = preempt ]; then
+			VMTEST_APPEND=preempt=full "$VMTEST_DIR/run.sh" "$kdir" \
+				env MEMTRAIL_KERNEL_HOOKS=auto MT_EXPECT_PREEMPT=full "$@"
+		else
+			"$VMTEST_DIR/run.sh" "$kdir" env MEMTRAIL_KERNEL_HOOKS="$mode" "$@"
+		fi 2>&1 | tee "$log" || status=$?
 		# run-suites.sh's closing line, when the suite got that far
 		tests=$(grep -o 'tests: [0-9]* passed, [0-9]* failed' "$log" | tail -n 1 || true)
 		rm -f "$log"
