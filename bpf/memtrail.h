@@ -47,7 +47,8 @@ enum mt_stat {
 	MT_STAT_DROP_STACK_COLLISION, /* another stack has the same 64-bit id: recorded as lost */
 	MT_STAT_DROP_STACK_ERROR, /* stack could not be read: recorded as lost */
 	MT_STAT_DROP_STACKS_FULL, /* `stacks` map full: recorded as lost */
-	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced */
+	MT_STAT_DROP_NO_TASK_STATE, /* per-thread state unavailable: call not traced,
+				       or its stack recorded as lost */
 	MT_STAT_INFERRED_FREES,	  /* address returned again without a free we saw: old record retired */
 	MT_STAT_DROP_EVENTS,	  /* ring buffer full: exit/exec notification lost */
 	MT_STAT_VM_CALLS,	  /* mmap/munmap/mremap/brk calls seen */

@@ -171,8 +171,11 @@ static __always_inline void stat_add(enum mt_stat stat, __s64 delta)
 	__u32 key = stat;
 	__u64 *val = bpf_map_lookup_elem(&stats, &key);
 
+	/* per CPU, user space sums them; atomic all the same: where the
+	 * kernel preempts BPF programs, another thread's add on this CPU
+	 * may come between a read and its write */
 	if (val)
-		*val += delta; /* per-CPU: no atomic needed; user space sums CPUs */
+		__sync_fetch_and_add(val, delta);
 }
 
 void mt_stat_add(enum mt_stat stat, __s64 delta)
@@ -313,19 +316,14 @@ enum stack_from {
  * starts at the wrapper's caller. --unwind kernel (or no saved registers)
  * takes the kernel's frame-pointer walk, where first_ip replaces the
  * innermost frame. */
-static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
+static __always_inline __u64 read_stack(void *ctx, __u64 first_ip, enum stack_from from,
+					 struct stack_scratch *s)
 {
+	struct mt_stack *st = &s->st, *known;
 	struct pt_regs *regs = NULL;
-	struct stack_scratch *s;
-	struct mt_stack *st, *known;
-	__u32 zero = 0;
 	long len;
 	__u64 id;
 
-	s = bpf_map_lookup_elem(&stack_scratch, &zero);
-	if (!s)
-		return MT_STACK_LOST;
-	st = &s->st;
 	if (unwind_mode != MT_UNWIND_KERNEL && from != FROM_RETURN)
 		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (unwind_mode != MT_UNWIND_KERNEL && from == FROM_RETURN) {
@@ -378,6 +376,20 @@ static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
 		return MT_STACK_LOST;
 	}
 	return id;
+}
+
+/* read_stack with the thread's scratch */
+static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
+{
+	struct stack_scratch *s;
+
+	s = bpf_task_storage_get(&stack_scratch, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
+		return MT_STACK_LOST;
+	}
+	return read_stack(ctx, first_ip, from, s);
 }
 
 __u64 mt_stack_id(void *ctx, __u64 first_ip)

@@ -95,34 +95,17 @@ struct mt_unwind_walk {
 	__u32 flags;		/* MT_STACK_PARTIAL */
 	__u32 vma_known;
 	__u64 seq;		/* mm_change_seq() at the walk's start */
+	__u64 mm;		/* the address space walked */
 	__u64 tramp;		/* the uretprobe trampoline's address (0: none) */
 	__u32 vma_exact;	/* vma is what bpf_find_vma returns now */
 	__u32 file_final;	/* file is its table for good (not pending, not missing) */
 };
 
-/* Where a stack is read before it is hashed, with the state of its walk:
- * per CPU, as both are too big for the BPF stack (6.1's verifier limits
- * the stack of the whole call chain, from the program through the loop's
- * callback to the mapping search's, to 512 bytes). Programs do not nest
- * on one CPU while a stack is read. */
-struct stack_scratch {
-	struct mt_stack st;
-	struct mt_unwind_walk walk;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct stack_scratch);
-} stack_scratch SEC(".maps");
-
-/* Per thread, how the walk got past each address it met last
- * (direct-mapped by address): a pure function of the address while the
- * address space's mappings stay the same (one change count) and the
- * file's table is loaded. Hot allocation sites repeat their stacks, so
- * most frames skip the mapping search, the table lookup and the binary
- * search over rows. */
+/* How the walk got past each address it met last (direct-mapped by
+ * address): a pure function of the address while the address space's
+ * mappings stay the same (one change count) and the file's table is
+ * loaded. Hot allocation sites repeat their stacks, so most frames skip
+ * the mapping search, the table lookup and the binary search over rows. */
 #define UNWIND_MEMO 32
 
 struct mt_unwind_memo {
@@ -133,12 +116,38 @@ struct mt_unwind_memo {
 	} e[UNWIND_MEMO];
 };
 
+/* The user stack is read in windows: one bpf_probe_read_user costs
+ * about as much for 2 KiB as for 8 bytes (about 130 ns here), and the
+ * frames of most walks lie within one window. */
+#define UNWIND_WINDOW 2048
+
+/* Where a stack is read before it is hashed, with the state of its walk,
+ * the memo and the window: too big for the BPF stack (6.1's verifier
+ * limits the stack of the whole call chain, from the program through the
+ * loop's callback to the mapping search's, to 512 bytes), and per thread,
+ * not per CPU: where the kernel preempts BPF programs (preempt=full),
+ * another thread's read would run into a preempted one's on the same CPU.
+ * About 3.3 KiB per thread that allocates, freed with the thread. */
+struct stack_scratch {
+	__u64 win_base;		/* user address of win[0] */
+	__u64 win_len;		/* bytes of win read from there; 0: none */
+	struct mt_stack st;
+	struct mt_unwind_walk walk;
+	struct mt_unwind_memo memo;
+	__u8 win[UNWIND_WINDOW];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct mt_unwind_memo);
-} unwind_memo SEC(".maps");
+	__type(value, struct stack_scratch);
+} stack_scratch SEC(".maps");
+
+/* bpf_loop's context: the walking thread's scratch */
+struct unwind_loop_ctx {
+	struct stack_scratch *s;
+};
 
 /* vma is a trusted pointer here: plain loads, no probe reads */
 static long unwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -178,18 +187,17 @@ struct mm_struct___int {
 
 static __u64 mm_change_seq(struct task_struct *task)
 {
-	__u32 seq = 0;
+	struct mm_struct *mm = task->mm; /* plain loads: a BTF pointer */
+	__u32 seq;
 
+	if (!mm)
+		return 0;
 	if (bpf_core_field_exists(struct mm_struct___seqcount, mm_lock_seq)) {
-		struct mm_struct___seqcount *mm = (void *)task->mm;
-
-		seq = BPF_CORE_READ(mm, mm_lock_seq.sequence);
+		seq = ((struct mm_struct___seqcount *)mm)->mm_lock_seq.sequence;
 		if (seq & 1)
 			return 0;
 	} else if (bpf_core_field_exists(struct mm_struct___int, mm_lock_seq)) {
-		struct mm_struct___int *mm = (void *)task->mm;
-
-		seq = BPF_CORE_READ(mm, mm_lock_seq);
+		seq = ((struct mm_struct___int *)mm)->mm_lock_seq;
 	} else {
 		return 0;
 	}
@@ -394,19 +402,19 @@ static __u32 memo_slot(__u64 ip)
 /* How to get past the current frame; *out gets the row for HOW_ROW.
  * A global function: the verifier checks it once, on its own, rather
  * than once per path of the walk that reaches it. */
-__noinline int unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row *out)
+__noinline int unwind_choose(struct stack_scratch *s, struct mt_unwind_row *out)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 mm = (__u64)task->mm;
 	struct mt_unwind_memo *m;
+	struct mt_unwind_walk *u;
 	__u32 slot;
 	int how;
 
-	if (!u || !out)
+	if (!s || !out)
 		return HOW_STOP;
+	u = &s->walk;
+	m = &s->memo;
 	slot = memo_slot(u->pc);
-	m = bpf_task_storage_get(&unwind_memo, task, 0, 0);
-	if (u->seq && m && m->seq == u->seq && m->mm == mm && m->e[slot].pc == u->pc) {
+	if (u->seq && m->seq == u->seq && m->mm == u->mm && m->e[slot].pc == u->pc) {
 		*out = m->e[slot].row;
 		return out->pc;
 	}
@@ -414,13 +422,10 @@ __noinline int unwind_choose(struct mt_unwind_walk *u, struct mt_unwind_row *out
 	how = choose_uncached(u, out);
 	if (!u->seq || !u->vma_known || !u->vma_exact || !u->file_final)
 		return how; /* may change without a mapping change */
-	m = bpf_task_storage_get(&unwind_memo, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!m)
-		return how;
-	if (m->seq != u->seq || m->mm != mm) {
+	if (m->seq != u->seq || m->mm != u->mm) {
 		__builtin_memset(m->e, 0, sizeof(m->e));
 		m->seq = u->seq;
-		m->mm = mm;
+		m->mm = u->mm;
 	}
 	m->e[slot].pc = u->pc;
 	m->e[slot].row = how == HOW_ROW ? *out : (struct mt_unwind_row){};
@@ -474,20 +479,49 @@ static __u64 xol_original(struct task_struct *task, __u64 ip, __u64 tramp)
 	return ut->vaddr + (ip - ut->xol_vaddr);
 }
 
-static long unwind_step(__u32 i, void *arg)
+/* Reads n (8 or 16) bytes of the user stack at addr into out: from the
+ * window when they lie in it, else from a new window there (2 KiB, or up
+ * to the page's end where 2 KiB run past the stack's top), else alone. */
+static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u64 out[2],
+				       __u32 n)
 {
+	__u64 off = addr - s->win_base, len;
+
+	if (addr < s->win_base || off + n > s->win_len) {
+		len = UNWIND_WINDOW;
+		if (bpf_probe_read_user(s->win, UNWIND_WINDOW, (void *)addr)) {
+			len = 4096 - (addr & 4095);
+			asm volatile("" : "+r"(len));
+			if (len < n || len > UNWIND_WINDOW ||
+			    bpf_probe_read_user(s->win, len, (void *)addr)) {
+				s->win_len = 0;
+				return bpf_probe_read_user(out, n, (void *)addr);
+			}
+		}
+		s->win_base = addr;
+		s->win_len = len;
+		off = 0;
+	}
+	/* opaque to clang, so the bound checked is the register indexed with */
+	asm volatile("" : "+r"(off));
+	if (off > UNWIND_WINDOW - 16)
+		return -1;
+	out[0] = *(__u64 *)(s->win + off);
+	if (n > 8)
+		out[1] = *(__u64 *)(s->win + off + 8);
+	return 0;
+}
+
+static long unwind_step(__u32 i, struct unwind_loop_ctx *ctx)
+{
+	struct stack_scratch *s = ctx->s;
 	struct mt_unwind_row row = {};
 	__u64 cfa, ra = 0, bp, sp, pair[2];
-	struct stack_scratch *s;
 	struct mt_unwind_walk *u;
 	struct mt_stack *st;
 	enum unwind_how how;
-	__u32 zero = 0;
 	__u64 idx;
 
-	s = bpf_map_lookup_elem(&stack_scratch, &zero);
-	if (!s)
-		return 1;
 	u = &s->walk;
 	st = &s->st;
 	bp = u->bp;
@@ -507,7 +541,7 @@ static long unwind_step(__u32 i, void *arg)
 
 	u->pc = u->exact ? u->ip : u->ip - 1; /* a return address: inside the call */
 	u->exact = 0;
-	how = unwind_choose(u, &row);
+	how = unwind_choose(s, &row);
 	switch (how) {
 	case HOW_END:
 		return 1;
@@ -519,11 +553,14 @@ static long unwind_step(__u32 i, void *arg)
 		sp = cfa;
 		if (row.rbp_off8 == -2)
 			goto read_pair; /* push %rbp right after the call */
-		if (row.rbp_off8 &&
-		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + (__s64)row.rbp_off8 * 8)))
+		if (row.rbp_off8) {
+			if (stack_read(s, cfa + (__s64)row.rbp_off8 * 8, pair, 8))
+				goto unreadable;
+			bp = pair[0];
+		}
+		if (stack_read(s, cfa - 8, pair, 8))
 			goto unreadable;
-		if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
-			goto unreadable;
+		ra = pair[0];
 		goto have_ra;
 	default: /* HOW_FP, HOW_FP_GUESS */
 		if (!u->bp) {
@@ -541,7 +578,7 @@ static long unwind_step(__u32 i, void *arg)
 	}
 read_pair:
 	/* the saved rbp and the return address side by side: one read */
-	if (bpf_probe_read_user(pair, sizeof(pair), (void *)(cfa - 16)))
+	if (stack_read(s, cfa - 16, pair, 16))
 		goto unreadable;
 	bp = pair[0];
 	ra = pair[1];
@@ -577,6 +614,7 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 {
 	struct mt_unwind_walk *u = &s->walk;
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct unwind_loop_ctx ctx = { .s = s };
 
 	__builtin_memset(u, 0, sizeof(*u));
 	u->ip = ip;
@@ -586,10 +624,12 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 	u->skip = !!(how & UNWIND_SKIP1);
 	u->tgid = bpf_get_current_pid_tgid() >> 32;
 	u->seq = mm_change_seq(task);
+	u->mm = (__u64)task->mm;
+	s->win_len = 0;
 	u->tramp = uretprobe_trampoline(task);
 	if (u->exact)
 		u->ip = xol_original(task, u->ip, u->tramp);
-	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, NULL, 0);
+	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
 	s->st.nframes = u->n;
 	s->st.flags = MT_STACK_WALKED | u->flags;
 	if (u->flags & MT_STACK_PARTIAL)

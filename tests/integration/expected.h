@@ -33,4 +33,11 @@
 /* the size of kept block i: 8 bytes to 64 KiB, every scale of a heap */
 #define COUNTED_LEAK_SIZE(i) (8 + ((i) * 7919) % 65536)
 
+/* tests/workloads/deep_threads.c: thread i allocates DEEP_SIZE(i) bytes
+ * DEEP_DEPTH(i) calls deep and keeps every DEEP_KEEP-th block */
+#define DEEP_DEPTH(i) (2 + 5 * (i))
+#define DEEP_SIZE(i) (1000 + 16 * (i))
+#define DEEP_KEEP 64
+#define DEEP_MAX_THREADS 16
+
 #endif /* MT_EXPECTED_H */

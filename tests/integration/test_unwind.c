@@ -4,7 +4,10 @@
  * (dwarf, auto) every known call chain comes out whole and in order, and
  * complete; with frame pointers only the same stacks are marked partial;
  * assembly without unwind information ends a stack cleanly. */
+#include <sched.h>
+#include <sys/mount.h>
 #include "harness.h"
+#include "expected.h"
 
 /* churn: NULL, the allocations to make under mmap churn, or "kernel"
  * for the kernel hooks' workload */
@@ -456,5 +459,108 @@ Test(unwind, a_file_can_have_its_own_unwinder)
 	start_nofp(&w);
 	root = trace_leaky_pid(&w, "unwind-file-dwarf.json", tables_here, SIGINT);
 	assert_every_chain(root, w.pid);
+	finish(&w, root);
+}
+
+/* ---- threads that take turns on one CPU ---------------------------------- */
+
+#define DEEP_THREADS 4
+#define DEEP_PAIRS 20000
+
+static int pin_to_cpu0(void *ctx)
+{
+	cpu_set_t one;
+
+	(void)ctx;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* The kernel's preemption model as /sys/kernel/debug/sched/preempt
+ * selects it ("full", "voluntary", ...; "" when it does not say); may_mount:
+ * mount debugfs for the question where it is not (in a test guest). */
+static void preempt_model(char *out, size_t sz, bool may_mount)
+{
+	const char *path = "/sys/kernel/debug/sched/preempt";
+	char line[128] = "", *open_, *close_;
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (!f && may_mount && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && (open_ = strchr(line, '(')) &&
+	    (close_ = strchr(open_, ')')))
+		snprintf(out, sz, "%.*s", (int)(close_ - open_ - 1), open_ + 1);
+	fclose(f);
+}
+
+/* Threads that allocate at once on one CPU, each through a call chain of
+ * its own depth: every stack is its thread's, whole. Where the kernel
+ * preempts BPF programs (preempt=full; tools/vmtest/suite.sh boots a
+ * kernel so, with MT_EXPECT_PREEMPT=full), a thread's stack read is
+ * interrupted by the others': state kept per CPU rather than per thread
+ * gave stacks of one thread's frames joined to another's. */
+Test(unwind, threads_sharing_a_cpu_keep_their_own_stacks)
+{
+	char model[32], pairs[16], threads[16], line[64];
+	char *argv[] = { workload("deep_threads"), threads, pairs, NULL };
+	const char *expect = getenv("MT_EXPECT_PREEMPT");
+	char *none[] = { NULL };
+	struct child w;
+	json_t *root, *s;
+	size_t i, j, seen = 0;
+	int t;
+
+	require_root();
+	preempt_model(model, sizeof(model), expect != NULL);
+	cr_log_info("preemption: %s", model[0] ? model : "unknown");
+	if (expect)
+		cr_assert_str_eq(model, expect, "the kernel does not preempt as the run expects");
+	snprintf(threads, sizeof(threads), "%d", DEEP_THREADS);
+	snprintf(pairs, sizeof(pairs), "%d", DEEP_PAIRS);
+	spawn_with(argv, &w, NULL, pin_to_cpu0, NULL);
+	cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
+		  "workload did not start: '%s'", line);
+	free(argv[0]);
+	root = trace_leaky_pid(&w, "unwind-threads.json", none, SIGINT);
+
+	for (t = 0; t < DEEP_THREADS; t++) {
+		json_t *found = NULL;
+
+		json_array_foreach(json_object_get(root, "stacks"), i, s) {
+			json_int_t allocs = json_integer_value(json_object_get(s, "allocs"));
+
+			if (json_integer_value(json_object_get(s, "pid")) == w.pid && allocs &&
+			    json_integer_value(json_object_get(s, "bytes")) / allocs == DEEP_SIZE(t)) {
+				cr_assert_null(found, "two stacks of thread %d's size: %s", t,
+					       describe(s));
+				found = s;
+			}
+		}
+		cr_assert_not_null(found, "no stack of thread %d", t);
+		cr_expect_eq(json_integer_value(json_object_get(found, "allocs")),
+			     DEEP_PAIRS / DEEP_KEEP, "%s", describe(found));
+		cr_expect_eq(json_integer_value(json_object_get(found, "bytes")),
+			     (json_int_t)DEEP_PAIRS / DEEP_KEEP * DEEP_SIZE(t));
+		/* descend DEEP_DEPTH + 1 times, then the thread's start */
+		cr_expect_eq(json_array_size(json_object_get(found, "frames")), DEEP_DEPTH(t) + 4,
+			     "thread %d: %s", t, describe(found));
+		for (j = 0; j < (size_t)DEEP_DEPTH(t) + 1; j++)
+			cr_expect_str_eq(frame_symbol(found, j), "descend", "thread %d: %s", t,
+					 describe(found));
+		cr_expect_str_eq(frame_symbol(found, j), "worker", "%s", describe(found));
+		cr_expect_str_eq(frame_symbol(found, j + 2), "clone3", "%s", describe(found));
+		cr_expect(json_is_true(json_object_get(found, "complete")), "%s", describe(found));
+	}
+	/* and no stack of the workload's threads that is none of these */
+	json_array_foreach(json_object_get(root, "stacks"), i, s)
+		if (json_integer_value(json_object_get(s, "pid")) == w.pid && has_frame(s, "descend"))
+			seen++;
+	cr_expect_eq(seen, DEEP_THREADS, "%zu stacks go through descend", seen);
+	cr_expect_eq(drop(root, "stack_collision"), 0);
+	cr_expect_eq(drop(root, "no_thread_state"), 0);
 	finish(&w, root);
 }
