@@ -217,6 +217,16 @@ static inline void assert_leaks_of(json_t *root, pid_t pid)
 
 	for (i = 0; i < NLEAKS; i++) {
 		sum_by_symbol(root, pid, leaks[i].symbol, &bytes, &allocs);
+		if (i == 0 && bytes != leaks[i].bytes) {
+			/* what the report says instead: untraced, or traced
+			 * with its stacks lost */
+			char *stats = json_dumps(json_object_get(root, "stats"), JSON_COMPACT);
+			char *procs = json_dumps(json_object_get(root, "processes"), JSON_COMPACT);
+
+			cr_log_error("pid %d: stats %s; processes %s", pid, stats, procs);
+			free(stats);
+			free(procs);
+		}
 		cr_expect_eq(bytes, leaks[i].bytes, "pid %d %s: %lld bytes, expected %lld", pid,
 			     leaks[i].symbol, bytes, leaks[i].bytes);
 		cr_expect_eq(allocs, leaks[i].allocs, "pid %d %s: %lld allocations, expected %lld",
