@@ -324,12 +324,20 @@ static __always_inline __u64 read_stack(void *ctx, __u64 first_ip, enum stack_fr
 	long len;
 	__u64 id;
 
+	s->win_len = 0; /* what an earlier read left there is stale */
 	if (unwind_mode != MT_UNWIND_KERNEL && from != FROM_RETURN)
 		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (unwind_mode != MT_UNWIND_KERNEL && from == FROM_RETURN) {
 		struct pt_regs *r = ctx;
+		__u64 ip = PT_REGS_IP(r), sp = PT_REGS_SP(r), bp = PT_REGS_FP(r);
 
-		unwind_user(PT_REGS_IP(r), PT_REGS_SP(r), PT_REGS_FP(r), 0, s);
+		/* read once: clang would otherwise read ctx at offsets the
+		 * verifier refuses */
+		asm volatile("" : "+r"(ip), "+r"(sp), "+r"(bp));
+		id = unwind_replay(s, ip, sp, bp);
+		if (id)
+			return id;
+		unwind_user(ip, sp, bp, 0, s);
 	} else if (regs) {
 		unwind_user(BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
 			    BPF_CORE_READ(regs, bp),
@@ -359,7 +367,7 @@ static __always_inline __u64 read_stack(void *ctx, __u64 first_ip, enum stack_fr
 		int err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST); /* see stack_totals */
 
 		if (!err)
-			return id;
+			goto stored;
 		if (err != -EEXIST) { /* -EEXIST: another CPU stored it first */
 			mt_stat_inc(err == -E2BIG ? MT_STAT_DROP_STACKS_FULL
 						  : MT_STAT_DROP_STACK_STORE);
@@ -375,6 +383,9 @@ static __always_inline __u64 read_stack(void *ctx, __u64 first_ip, enum stack_fr
 		mt_stat_inc(MT_STAT_DROP_STACK_COLLISION);
 		return MT_STACK_LOST;
 	}
+stored:
+	if (unwind_mode != MT_UNWIND_KERNEL && from == FROM_RETURN)
+		unwind_replay_keep(s, id);
 	return id;
 }
 

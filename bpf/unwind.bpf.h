@@ -99,6 +99,8 @@ struct mt_unwind_walk {
 	__u64 tramp;		/* the uretprobe trampoline's address (0: none) */
 	__u32 vma_exact;	/* vma is what bpf_find_vma returns now */
 	__u32 file_final;	/* file is its table for good (not pending, not missing) */
+	__u32 replayable;	/* the walk followed from its start and the words it read alone */
+	__u32 windows;		/* windows it read */
 };
 
 /* How the walk got past each address it met last (direct-mapped by
@@ -121,6 +123,30 @@ struct mt_unwind_memo {
  * frames of most walks lie within one window. */
 #define UNWIND_WINDOW 2048
 
+/* A thread's last walk from an allocator's return, to be replayed: a hot
+ * allocation site returns to the same address with the same stack
+ * pointer again and again, and where the address space's mappings have
+ * not changed (its change count) and every stack word that walk read
+ * holds what it held, the walk goes the same way, to the same stack. One
+ * read of its window and a few compares then stand for the walk, the
+ * hash and the stack map lookup. A walk that depended on anything else
+ * (a table not loaded yet, a mapping bpf_find_vma could not confirm, a
+ * pending uretprobe's return address, a failed read, more than one
+ * window or REPLAY_WORDS words) is not kept. */
+#define REPLAY_WORDS 64
+
+struct mt_unwind_replay {
+	__u64 ip, sp, bp;	/* where the walk started */
+	__u64 mm, seq;		/* in this address space, at this change count */
+	__u64 id;		/* the stack it gave; 0: nothing to replay */
+	__u32 base_off;		/* its window began at sp + base_off */
+	__u32 win_len;		/* and was this long */
+	__u32 nwords;		/* the words of the window the walk read */
+	__u32 partial;		/* the stack is partial: counted again when replayed */
+	__u16 off[REPLAY_WORDS]; /* each word's place in the window */
+	__u64 val[REPLAY_WORDS]; /* and what it held */
+};
+
 /* Where a stack is read before it is hashed, with the state of its walk,
  * the memo and the window: too big for the BPF stack (6.1's verifier
  * limits the stack of the whole call chain, from the program through the
@@ -134,6 +160,7 @@ struct stack_scratch {
 	struct mt_stack st;
 	struct mt_unwind_walk walk;
 	struct mt_unwind_memo memo;
+	struct mt_unwind_replay replay;
 	__u8 win[UNWIND_WINDOW];
 };
 
@@ -420,8 +447,10 @@ __noinline int unwind_choose(struct stack_scratch *s, struct mt_unwind_row *out)
 	}
 	u->file_final = 0;
 	how = choose_uncached(u, out);
-	if (!u->seq || !u->vma_known || !u->vma_exact || !u->file_final)
+	if (!u->seq || !u->vma_known || !u->vma_exact || !u->file_final) {
+		u->replayable = 0;
 		return how; /* may change without a mapping change */
+	}
 	if (m->seq != u->seq || m->mm != u->mm) {
 		__builtin_memset(m->e, 0, sizeof(m->e));
 		m->seq = u->seq;
@@ -479,12 +508,28 @@ static __u64 xol_original(struct task_struct *task, __u64 ip, __u64 tramp)
 	return ut->vaddr + (ip - ut->xol_vaddr);
 }
 
+/* Keeps word v, at off in the window, for a replay of this walk. */
+static __always_inline void replay_note(struct stack_scratch *s, __u64 off, __u64 v)
+{
+	__u32 k = s->replay.nwords;
+
+	asm volatile("" : "+r"(k));
+	if (k >= REPLAY_WORDS) {
+		s->walk.replayable = 0;
+		return;
+	}
+	s->replay.off[k] = off;
+	s->replay.val[k] = v;
+	s->replay.nwords = k + 1;
+}
+
 /* Reads n (8 or 16) bytes of the user stack at addr into out: from the
  * window when they lie in it, else from a new window there (2 KiB, or up
  * to the page's end where 2 KiB run past the stack's top), else alone. */
 static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u64 out[2],
 				       __u32 n)
 {
+	struct mt_unwind_walk *u = &s->walk;
 	__u64 off = addr - s->win_base, len;
 
 	if (addr < s->win_base || off + n > s->win_len) {
@@ -495,12 +540,17 @@ static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u6
 			if (len < n || len > UNWIND_WINDOW ||
 			    bpf_probe_read_user(s->win, len, (void *)addr)) {
 				s->win_len = 0;
+				u->replayable = 0;
 				return bpf_probe_read_user(out, n, (void *)addr);
 			}
 		}
 		s->win_base = addr;
 		s->win_len = len;
 		off = 0;
+		if (u->windows++ || addr < u->sp || addr - u->sp > 0xffffffff)
+			u->replayable = 0;
+		s->replay.base_off = addr - u->sp;
+		s->replay.win_len = len;
 	}
 	/* opaque to clang, so the bound checked is the register indexed with */
 	asm volatile("" : "+r"(off));
@@ -509,6 +559,11 @@ static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u6
 	out[0] = *(__u64 *)(s->win + off);
 	if (n > 8)
 		out[1] = *(__u64 *)(s->win + off + 8);
+	if (u->replayable) {
+		replay_note(s, off, out[0]);
+		if (n > 8)
+			replay_note(s, off + 8, out[1]);
+	}
 	return 0;
 }
 
@@ -583,8 +638,11 @@ read_pair:
 	bp = pair[0];
 	ra = pair[1];
 have_ra:
-	if (ra && ra == u->tramp && !(ra = uretprobe_original(cfa - 8)))
-		goto unreadable;
+	if (ra && ra == u->tramp) {
+		u->replayable = 0; /* the kernel's record, not a stack word */
+		if (!(ra = uretprobe_original(cfa - 8)))
+			goto unreadable;
+	}
 	if (!ra)
 		return 1; /* a zero return address ends some stacks */
 	if (sp <= u->sp)
@@ -599,6 +657,7 @@ have_ra:
 	return 0;
 unreadable:
 	u->flags |= MT_STACK_PARTIAL;
+	u->replayable = 0;
 	return 1;
 }
 
@@ -608,11 +667,13 @@ unreadable:
 /* Unwinds the user stack from registers ip, sp, bp into s->st. ip is a
  * return address (at an allocator's return, in its caller) unless
  * UNWIND_EXACT; UNWIND_SKIP1 for a syscall that came through a libc
- * wrapper. */
+ * wrapper. A walk from a return is noted for unwind_replay (kept by
+ * unwind_replay_keep once its stack is stored). */
 static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 					struct stack_scratch *s)
 {
 	struct mt_unwind_walk *u = &s->walk;
+	struct mt_unwind_replay *r = &s->replay;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct unwind_loop_ctx ctx = { .s = s };
 
@@ -625,15 +686,67 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 	u->tgid = bpf_get_current_pid_tgid() >> 32;
 	u->seq = mm_change_seq(task);
 	u->mm = (__u64)task->mm;
-	s->win_len = 0;
 	u->tramp = uretprobe_trampoline(task);
 	if (u->exact)
 		u->ip = xol_original(task, u->ip, u->tramp);
+	u->replayable = !how && u->seq;
+	if (u->replayable) {
+		r->id = 0;
+		r->ip = ip;
+		r->sp = sp;
+		r->bp = bp;
+		r->mm = u->mm;
+		r->seq = u->seq;
+		r->nwords = 0;
+	}
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
 	s->st.nframes = u->n;
 	s->st.flags = MT_STACK_WALKED | u->flags;
+	r->partial = !!(u->flags & MT_STACK_PARTIAL);
 	if (u->flags & MT_STACK_PARTIAL)
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
+}
+
+/* The walk just made can be replayed, as stack id. */
+static __always_inline void unwind_replay_keep(struct stack_scratch *s, __u64 id)
+{
+	if (s->walk.replayable && s->walk.windows == 1)
+		s->replay.id = id;
+}
+
+/* The stack id a walk from ip, sp, bp would give, when the thread's last
+ * walk from a return started there and would go the same way now; 0
+ * otherwise. Leaves the window it read for the walk. */
+static __always_inline __u64 unwind_replay(struct stack_scratch *s, __u64 ip, __u64 sp, __u64 bp)
+{
+	struct mt_unwind_replay *r = &s->replay;
+	struct task_struct *task;
+	__u64 seq, len, off;
+	__u32 k, n;
+
+	if (!r->id || r->ip != ip || r->sp != sp || r->bp != bp)
+		return 0;
+	task = bpf_get_current_task_btf();
+	seq = mm_change_seq(task);
+	if (!seq || seq != r->seq || r->mm != (__u64)task->mm)
+		return 0;
+	len = r->win_len;
+	asm volatile("" : "+r"(len));
+	if (len < 16 || len > UNWIND_WINDOW ||
+	    bpf_probe_read_user(s->win, len, (void *)(sp + r->base_off)))
+		return 0;
+	s->win_base = sp + r->base_off;
+	s->win_len = len;
+	n = r->nwords;
+	for (k = 0; k < REPLAY_WORDS && k < n; k++) {
+		off = r->off[k];
+		asm volatile("" : "+r"(off));
+		if (off > UNWIND_WINDOW - 8 || *(__u64 *)(s->win + off) != r->val[k])
+			return 0;
+	}
+	if (r->partial)
+		mt_stat_inc(MT_STAT_STACK_PARTIAL);
+	return r->id;
 }
 
 #endif /* UNWIND_BPF_H */

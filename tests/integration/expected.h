@@ -40,4 +40,9 @@
 #define DEEP_KEEP 64
 #define DEEP_MAX_THREADS 16
 
+/* tests/workloads/twin_callers.c: one site, two callers in turn */
+#define TWIN_ROUNDS 200
+#define TWIN_LEFT_SIZE 3000
+#define TWIN_RIGHT_SIZE 3008
+
 #endif /* MT_EXPECTED_H */

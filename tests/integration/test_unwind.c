@@ -564,3 +564,45 @@ Test(unwind, threads_sharing_a_cpu_keep_their_own_stacks)
 	cr_expect_eq(drop(root, "no_thread_state"), 0);
 	finish(&w, root);
 }
+
+/* ---- a site reached from two callers ------------------------------------- */
+
+/* malloc returns to one address with one stack pointer from both callers:
+ * a walk replayed from the last one would charge each caller's blocks to
+ * the other; the words on the stack must tell them apart, every time */
+ParameterizedTestParameters(unwind, one_site_two_callers_in_turn)
+{
+	static struct mode modes[] = { { "auto" }, { "dwarf" }, { "fp" } };
+
+	return cr_make_param_array(struct mode, modes, 3);
+}
+
+ParameterizedTest(struct mode *mode, unwind, one_site_two_callers_in_turn)
+{
+	static const char *const callers[] = { "via_left", "via_right" };
+	static const long long sizes[] = { TWIN_LEFT_SIZE, TWIN_RIGHT_SIZE };
+	char *argv[] = { workload("twin_callers"), NULL }, line[64], name[64];
+	char *extra[] = { "--unwind", mode->name, NULL };
+	struct child w;
+	json_t *root, *s;
+	int c;
+
+	require_root();
+	spawn(argv, &w, NULL);
+	cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
+		  "workload did not start: '%s'", line);
+	free(argv[0]);
+	snprintf(name, sizeof(name), "unwind-twins-%s.json", mode->name);
+	root = trace_leaky_pid(&w, name, extra, SIGINT);
+	for (c = 0; c < 2; c++) {
+		s = stack_with(root, w.pid, callers[c]);
+		cr_expect_str_eq(frame_symbol(s, 0), "leaf", "%s", describe(s));
+		cr_expect_str_eq(frame_symbol(s, 1), callers[c], "%s", describe(s));
+		cr_expect_str_eq(frame_symbol(s, 2), "run", "%s", describe(s));
+		cr_expect_eq(json_integer_value(json_object_get(s, "allocs")), TWIN_ROUNDS,
+			     "%s: %s", callers[c], describe(s));
+		cr_expect_eq(json_integer_value(json_object_get(s, "bytes")),
+			     TWIN_ROUNDS * sizes[c], "%s: %s", callers[c], describe(s));
+	}
+	finish(&w, root);
+}
