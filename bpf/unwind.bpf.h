@@ -549,8 +549,10 @@ static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u6
 		off = 0;
 		if (u->windows++ || addr < u->sp || addr - u->sp > 0xffffffff)
 			u->replayable = 0;
-		s->replay.base_off = addr - u->sp;
-		s->replay.win_len = len;
+		if (u->replayable) {
+			s->replay.base_off = addr - u->sp;
+			s->replay.win_len = len;
+		}
 	}
 	/* opaque to clang, so the bound checked is the register indexed with */
 	asm volatile("" : "+r"(off));
@@ -702,16 +704,21 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
 	s->st.nframes = u->n;
 	s->st.flags = MT_STACK_WALKED | u->flags;
-	r->partial = !!(u->flags & MT_STACK_PARTIAL);
 	if (u->flags & MT_STACK_PARTIAL)
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
 }
 
-/* The walk just made can be replayed, as stack id. */
+/* The walk just made can be replayed, as stack id. Its words came from
+ * one window: one it read (windows 1), or the one a replay that did not
+ * match read for it, at the same place (windows 0). Only a walk from a
+ * return writes the replay's record: a fault's or a syscall's walk
+ * between two leaves it as it was. */
 static __always_inline void unwind_replay_keep(struct stack_scratch *s, __u64 id)
 {
-	if (s->walk.replayable && s->walk.windows == 1)
-		s->replay.id = id;
+	if (!s->walk.replayable || s->walk.windows > 1)
+		return;
+	s->replay.partial = !!(s->st.flags & MT_STACK_PARTIAL);
+	s->replay.id = id;
 }
 
 /* The stack id a walk from ip, sp, bp would give, when the thread's last
