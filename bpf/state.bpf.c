@@ -74,13 +74,6 @@ struct {
 	__type(value, __u8);
 } target_cgroups SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct mt_thread);
-} threads SEC(".maps");
-
 bool mt_in_target_cgroup(void)
 {
 	__u64 levels = cgroup_levels, id;
@@ -157,12 +150,6 @@ bool mt_follow_fork(__u32 parent_tgid, __u32 child_tgid)
 	 * instruction on, for the kernel hooks at least */
 	bpf_map_update_elem(&targets, &child_tgid, &one, BPF_ANY);
 	return true;
-}
-
-struct mt_thread *mt_thread_state(bool create)
-{
-	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 /* inlined where the call chain is deep (the unwinder: BPF allows 8 frames) */
@@ -302,6 +289,34 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 
 #include "unwind.bpf.h"
 
+/* Per thread, in one task-storage element: its allocator call in
+ * progress and its stack scratch (unwind.bpf.h). One element, created
+ * once: where the kernel preempts BPF programs (preempt=full), creating
+ * task storage fails while another task on this CPU is preempted inside
+ * a task-storage call (a per-CPU busy count), and a thread that missed
+ * it loses its calls (counted, no_thread_state) until a later one gets
+ * it. Seen once in 180 runs of a 4-thread workload under vmtest. */
+struct thread_state {
+	struct mt_thread call;
+	struct stack_scratch scratch;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} threads SEC(".maps");
+
+struct mt_thread *mt_thread_state(bool create)
+{
+	struct thread_state *ts;
+
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				  create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	return ts ? &ts->call : NULL;
+}
+
 /* Where a stack is taken. */
 enum stack_from {
 	FROM_RETURN,	/* ctx: the user registers at an allocator's return (uprobe) */
@@ -392,15 +407,15 @@ stored:
 /* read_stack with the thread's scratch */
 static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
 {
-	struct stack_scratch *s;
+	struct thread_state *ts;
 
-	s = bpf_task_storage_get(&stack_scratch, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s) {
+	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
 		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
 		return MT_STACK_LOST;
 	}
-	return read_stack(ctx, first_ip, from, s);
+	return read_stack(ctx, first_ip, from, &ts->scratch);
 }
 
 __u64 mt_stack_id(void *ctx, __u64 first_ip)

@@ -153,7 +153,7 @@ struct mt_unwind_replay {
  * loop's callback to the mapping search's, to 512 bytes), and per thread,
  * not per CPU: where the kernel preempts BPF programs (preempt=full),
  * another thread's read would run into a preempted one's on the same CPU.
- * About 3.3 KiB per thread that allocates, freed with the thread. */
+ * Kept in the thread's task storage (state.bpf.c: struct thread_state). */
 struct stack_scratch {
 	__u64 win_base;		/* user address of win[0] */
 	__u64 win_len;		/* bytes of win read from there; 0: none */
@@ -163,13 +163,6 @@ struct stack_scratch {
 	struct mt_unwind_replay replay;
 	__u8 win[UNWIND_WINDOW];
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct stack_scratch);
-} stack_scratch SEC(".maps");
 
 /* bpf_loop's context: the walking thread's scratch */
 struct unwind_loop_ctx {

@@ -213,11 +213,12 @@ static inline json_t *stop_memtrail(struct child *mt, const char *out)
 static inline void assert_leaks_of(json_t *root, pid_t pid)
 {
 	long long bytes, allocs;
+	bool logged = false;
 	size_t i;
 
 	for (i = 0; i < NLEAKS; i++) {
 		sum_by_symbol(root, pid, leaks[i].symbol, &bytes, &allocs);
-		if (i == 0 && bytes != leaks[i].bytes) {
+		if (!logged && bytes != leaks[i].bytes) {
 			/* what the report says instead: untraced, or traced
 			 * with its stacks lost */
 			char *stats = json_dumps(json_object_get(root, "stats"), JSON_COMPACT);
@@ -226,6 +227,7 @@ static inline void assert_leaks_of(json_t *root, pid_t pid)
 			cr_log_error("pid %d: stats %s; processes %s", pid, stats, procs);
 			free(stats);
 			free(procs);
+			logged = true;
 		}
 		cr_expect_eq(bytes, leaks[i].bytes, "pid %d %s: %lld bytes, expected %lld", pid,
 			     leaks[i].symbol, bytes, leaks[i].bytes);
