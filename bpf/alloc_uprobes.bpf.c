@@ -173,7 +173,7 @@ static int leave(void *ctx, __u64 ret)
 		mt_stat_inc(MT_STAT_FAILED_ALLOCS);
 		return 0;
 	}
-	mt_record_alloc(ctx, addr, t->size, MT_KIND_MALLOC);
+	mt_record_alloc(ctx, t, addr, t->size, MT_KIND_MALLOC);
 	return 0;
 }
 

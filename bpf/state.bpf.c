@@ -404,13 +404,23 @@ stored:
 	return id;
 }
 
-/* read_stack with the thread's scratch */
-static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
-{
-	struct thread_state *ts;
+/* The element a thread's call state lies in (it is the element's first
+ * member): a caller that holds the one need not look the other up. */
+_Static_assert(__builtin_offsetof(struct thread_state, call) == 0, "call first");
 
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+static struct thread_state *thread_of(struct mt_thread *t)
+{
+	return (struct thread_state *)t;
+}
+
+/* read_stack with the thread's scratch: ts's, or (NULL) the element looked
+ * up, created if need be */
+static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from,
+			 struct thread_state *ts)
+{
+	if (!ts)
+		ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts) {
 		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
 		return MT_STACK_LOST;
@@ -420,7 +430,7 @@ static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from)
 
 __u64 mt_stack_id(void *ctx, __u64 first_ip)
 {
-	return store_stack(ctx, first_ip, FROM_SYSCALL);
+	return store_stack(ctx, first_ip, FROM_SYSCALL, NULL);
 }
 
 void mt_count_fault(void *ctx, __u64 bytes)
@@ -428,7 +438,7 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_stack_val *totals;
 
-	totals = stack_totals(tgid, store_stack(ctx, 0, FROM_FAULT), MT_KIND_FAULT, true);
+	totals = stack_totals(tgid, store_stack(ctx, 0, FROM_FAULT, NULL), MT_KIND_FAULT, true);
 	if (!totals) {
 		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;
@@ -437,7 +447,7 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	mt_stat_inc(MT_STAT_FAULTS);
 }
 
-void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
+void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u32 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_live_key key = { .tgid = tgid, .addr = addr };
@@ -446,7 +456,7 @@ void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind)
 	struct mt_live_val *stale;
 	int err; /* see stack_totals */
 
-	val.stack_id = store_stack(ctx, 0, FROM_RETURN);
+	val.stack_id = store_stack(ctx, 0, FROM_RETURN, thread_of(t));
 	val.ts_ns = bpf_ktime_get_ns();
 
 	totals = stack_totals(tgid, val.stack_id, kind, true);

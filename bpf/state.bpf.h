@@ -72,8 +72,10 @@ __u64 mt_stack_id(void *ctx, __u64 first_ip) __hidden;
 void mt_count_fault(void *ctx, __u64 bytes) __hidden;
 
 /* Records an outstanding allocation at (tgid, addr) with the user stack of
- * the caller; ctx must be at the allocator's return. */
-void mt_record_alloc(void *ctx, __u64 addr, __u64 size, __u32 kind) __hidden;
+ * the caller; ctx must be at the allocator's return, t the thread's call
+ * state (mt_call_exit's: its stack scratch lies beside it). */
+void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size,
+		     __u32 kind) __hidden;
 /* True when an allocation at (tgid, addr) is recorded. */
 bool mt_is_live(__u64 addr) __hidden;
 /* Removes the allocation at (tgid, addr); copies it to *taken when non-NULL.
