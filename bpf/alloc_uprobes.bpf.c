@@ -195,22 +195,18 @@ static int on_free(__u64 ptr)
 {
 	if (mt_skip_current() || !ptr)
 		return 1;
-	/* --sample: most blocks were never recorded, so an unsampled free
-	 * (the common case) stops at one map lookup; a miss inside another
-	 * allocator call counts as unsampled, not nested */
-	if (sample_bytes && !mt_is_live(ptr)) {
-		mt_stat_inc(MT_STAT_FREES_UNSAMPLED);
+	/* The record goes first: a free inside another allocator call
+	 * (realloc(p, 0) frees p through free) finds none, since that call
+	 * took its block's record at entry, so only a miss asks the thread
+	 * whether it is nested, and the common free looks up no thread state */
+	if (!mt_record_free(ptr, NULL, false))
 		return 1;
-	}
-	/* free called inside realloc(p, 0) etc.: the outer call accounts */
-	if (mt_in_call()) {
+	if (sample_bytes) /* most blocks were never recorded: an expected miss */
+		mt_stat_inc(MT_STAT_FREES_UNSAMPLED);
+	else if (mt_in_call()) /* the outer call accounts */
 		mt_stat_inc(MT_STAT_NESTED);
-		return 1;
-	}
-	/* --sample: most blocks were never recorded; their frees are
-	 * expected misses, counted apart from the unmatched ones */
-	if (mt_record_free(ptr, NULL, !sample_bytes) && sample_bytes)
-		mt_stat_inc(MT_STAT_FREES_UNSAMPLED);
+	else
+		mt_stat_inc(MT_STAT_UNMATCHED_FREES);
 	return 1;
 }
 

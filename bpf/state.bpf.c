@@ -485,13 +485,6 @@ void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u
 	mt_stat_inc(MT_STAT_ALLOCS);
 }
 
-bool mt_is_live(__u64 addr)
-{
-	struct mt_live_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .addr = addr };
-
-	return bpf_map_lookup_elem(&live, &key) != NULL;
-}
-
 int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;

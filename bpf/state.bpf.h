@@ -76,8 +76,6 @@ void mt_count_fault(void *ctx, __u64 bytes) __hidden;
  * state (mt_call_exit's: its stack scratch lies beside it). */
 void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size,
 		     __u32 kind) __hidden;
-/* True when an allocation at (tgid, addr) is recorded. */
-bool mt_is_live(__u64 addr) __hidden;
 /* Removes the allocation at (tgid, addr); copies it to *taken when non-NULL.
  * Returns 0 when found, -1 otherwise (counted as unmatched when count_miss). */
 int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss) __hidden;
