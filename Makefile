@@ -127,7 +127,7 @@ $(OUTPUT)/workloads/mapper: WORKLOAD_CFLAGS += -O0
 
 # the unwinding tests' workload: the code most distributions ship, with
 # no frame pointers (the sources keep their call chains themselves)
-$(OUTPUT)/workloads/nofp_chain: WORKLOAD_CFLAGS := -O2 -g -fomit-frame-pointer -fno-builtin \
+$(OUTPUT)/workloads/nofp_chain $(OUTPUT)/workloads/long_chain: WORKLOAD_CFLAGS := -O2 -g -fomit-frame-pointer -fno-builtin \
 	-Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 
 # the same leaks in a static executable (it provides malloc itself), and

@@ -63,6 +63,8 @@ enum mt_stat {
 				     early or went through frames it could not verify */
 	MT_STAT_FREES_UNSAMPLED,  /* --sample: free of a block that was not sampled (or
 				     allocated before tracing): expected, not a drop */
+	MT_STAT_STACK_WALKS,	  /* stacks memtrail's unwinder walked (a stack replayed
+				     from the thread's last walk is not walked again) */
 	MT_STAT__COUNT,
 };
 

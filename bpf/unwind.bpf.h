@@ -438,7 +438,9 @@ __noinline int unwind_choose(struct stack_scratch *s, struct mt_unwind_row *out)
 		*out = m->e[slot].row;
 		return out->pc;
 	}
-	u->file_final = 0;
+	/* file_final stays the current file's: a frame in the same mapping
+	 * as the last one looks no file up (clearing it here made every walk
+	 * with two uncached frames in one file unreplayable) */
 	how = choose_uncached(u, out);
 	if (!u->seq || !u->vma_known || !u->vma_exact || !u->file_final) {
 		u->replayable = 0;
@@ -695,6 +697,7 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 		r->nwords = 0;
 	}
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
+	mt_stat_inc(MT_STAT_STACK_WALKS);
 	s->st.nframes = u->n;
 	s->st.flags = MT_STACK_WALKED | u->flags;
 	if (u->flags & MT_STACK_PARTIAL)

@@ -204,6 +204,7 @@ static void put_stats(struct json_writer *w, const struct mt_profile *p)
 	jw_u64_field(w, "inferred_frees", p->inferred_frees);
 	if (p->sample_bytes)
 		jw_u64_field(w, "frees_unsampled", p->frees_unsampled);
+	jw_u64_field(w, "stack_walks", p->stack_walks);
 	jw_name(w, "drops");
 	jw_start_object(w);
 	for (i = 0; i < p->ndrops; i++)

@@ -140,6 +140,7 @@ struct mt_profile {
 				    the old record was retired then */
 	uint64_t sample_bytes;	/* --sample: mean bytes between samples; 0: exact */
 	uint64_t frees_unsampled; /* --sample: frees of blocks never sampled (expected) */
+	uint64_t stack_walks;	/* stacks memtrail's unwinder walked (not replayed) */
 	struct mt_counter *drops;
 	size_t ndrops;
 

@@ -45,4 +45,11 @@
 #define TWIN_LEFT_SIZE 3000
 #define TWIN_RIGHT_SIZE 3008
 
+/* tests/workloads/long_chain.c: one site LONG_CHAIN_DEPTH distinct calls
+ * deep in one file, more than the unwinder's 32-entry memo holds; it
+ * keeps LONG_CHAIN_ROUNDS blocks of LONG_CHAIN_SIZE bytes */
+#define LONG_CHAIN_DEPTH 40
+#define LONG_CHAIN_ROUNDS 300
+#define LONG_CHAIN_SIZE 2000
+
 #endif /* MT_EXPECTED_H */

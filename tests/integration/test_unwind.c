@@ -606,3 +606,53 @@ ParameterizedTest(struct mode *mode, unwind, one_site_two_callers_in_turn)
 	}
 	finish(&w, root);
 }
+
+/* A site 40 distinct calls deep in one file: more return addresses than
+ * the unwinder's memo holds, so each walk looks some frames up in the
+ * table, in the same mapping as the frame before. Its stack is still
+ * the whole chain, and where the address space has a change count
+ * (6.4+) it is walked about once and replayed after: a walk that took
+ * two frames from one mapping without the memo used to count as
+ * unreplayable, and every allocation was walked again. */
+ParameterizedTestParameters(unwind, a_long_chain_in_one_file_is_walked_once)
+{
+	static struct mode modes[] = { { "auto" }, { "dwarf" } };
+
+	return cr_make_param_array(struct mode, modes, 2);
+}
+
+ParameterizedTest(struct mode *mode, unwind, a_long_chain_in_one_file_is_walked_once)
+{
+	char *argv[] = { workload("long_chain"), NULL }, line[64], name[64], want[16];
+	char *extra[] = { "--unwind", mode->name, NULL };
+	long long walks;
+	struct child w;
+	json_t *root, *s;
+	int i;
+
+	require_root();
+	spawn(argv, &w, NULL);
+	cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
+		  "workload did not start: '%s'", line);
+	free(argv[0]);
+	snprintf(name, sizeof(name), "unwind-long-%s.json", mode->name);
+	root = trace_leaky_pid(&w, name, extra, SIGINT);
+	s = stack_with(root, w.pid, "chain_39");
+	for (i = 0; i < LONG_CHAIN_DEPTH; i++) {
+		snprintf(want, sizeof(want), "chain_%02d", i);
+		cr_expect_str_eq(frame_symbol(s, i), want, "%s", describe(s));
+	}
+	cr_expect_str_eq(frame_symbol(s, LONG_CHAIN_DEPTH), "run", "%s", describe(s));
+	cr_expect_eq(json_integer_value(json_object_get(s, "allocs")), LONG_CHAIN_ROUNDS, "%s",
+		     describe(s));
+	cr_expect_eq(json_integer_value(json_object_get(s, "bytes")),
+		     (long long)LONG_CHAIN_ROUNDS * LONG_CHAIN_SIZE, "%s", describe(s));
+	walks = json_integer_value(json_object_get(json_object_get(root, "stats"), "stack_walks"));
+	if (kernel_at_least(6, 4))
+		/* the first walk, stdin's buffer, maybe one while a table loads */
+		cr_expect(walks >= 1 && walks <= 5, "%lld stack walks for %d allocations",
+			  walks, LONG_CHAIN_ROUNDS);
+	else /* no change count: nothing is replayed */
+		cr_expect_geq(walks, LONG_CHAIN_ROUNDS, "%lld stack walks", walks);
+	finish(&w, root);
+}
