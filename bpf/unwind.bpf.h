@@ -132,7 +132,10 @@ struct mt_unwind_memo {
  * hash and the stack map lookup. A walk that depended on anything else
  * (a table not loaded yet, a mapping bpf_find_vma could not confirm, a
  * pending uretprobe's return address, a failed read, more than one
- * window or REPLAY_WORDS words) is not kept. */
+ * window or REPLAY_WORDS words) is not kept. The replay reads only the
+ * span of the window its words lie in (2 KiB cost about 30 ns more than
+ * a few words here), into the BPF stack where it is short (see
+ * replay_words_match). */
 #define REPLAY_WORDS 64
 
 struct mt_unwind_replay {
@@ -140,7 +143,7 @@ struct mt_unwind_replay {
 	__u64 mm, seq;		/* in this address space, at this change count */
 	__u64 id;		/* the stack it gave; 0: nothing to replay */
 	__u32 base_off;		/* its window began at sp + base_off */
-	__u32 win_len;		/* and was this long */
+	__u16 lo, hi;		/* the words lie in [lo, hi) of that window */
 	__u32 nwords;		/* the words of the window the walk read */
 	__u32 partial;		/* the stack is partial: counted again when replayed */
 	__u16 off[REPLAY_WORDS]; /* each word's place in the window */
@@ -509,13 +512,19 @@ static __always_inline void replay_note(struct stack_scratch *s, __u64 off, __u6
 	__u32 k = s->replay.nwords;
 
 	asm volatile("" : "+r"(k));
-	if (k >= REPLAY_WORDS) {
+	/* a word off the 8-byte grid of the window's start: the replay
+	 * compares whole words of it */
+	if (k >= REPLAY_WORDS || (off & 7)) {
 		s->walk.replayable = 0;
 		return;
 	}
 	s->replay.off[k] = off;
 	s->replay.val[k] = v;
 	s->replay.nwords = k + 1;
+	if (off < s->replay.lo)
+		s->replay.lo = off;
+	if (off + 8 > s->replay.hi)
+		s->replay.hi = off + 8;
 }
 
 /* Reads n (8 or 16) bytes of the user stack at addr into out: from the
@@ -544,10 +553,8 @@ static __always_inline long stack_read(struct stack_scratch *s, __u64 addr, __u6
 		off = 0;
 		if (u->windows++ || addr < u->sp || addr - u->sp > 0xffffffff)
 			u->replayable = 0;
-		if (u->replayable) {
+		if (u->replayable)
 			s->replay.base_off = addr - u->sp;
-			s->replay.win_len = len;
-		}
 	}
 	/* opaque to clang, so the bound checked is the register indexed with */
 	asm volatile("" : "+r"(off));
@@ -695,6 +702,8 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 		r->mm = u->mm;
 		r->seq = u->seq;
 		r->nwords = 0;
+		r->lo = UNWIND_WINDOW;
+		r->hi = 0;
 	}
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
 	mt_stat_inc(MT_STAT_STACK_WALKS);
@@ -704,28 +713,66 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
 }
 
-/* The walk just made can be replayed, as stack id. Its words came from
- * one window: one it read (windows 1), or the one a replay that did not
- * match read for it, at the same place (windows 0). Only a walk from a
- * return writes the replay's record: a fault's or a syscall's walk
- * between two leaves it as it was. */
+/* The walk just made can be replayed, as stack id: its words came from
+ * the one window it read. Only a walk from a return writes the replay's
+ * record: a fault's or a syscall's walk between two leaves it as it was. */
 static __always_inline void unwind_replay_keep(struct stack_scratch *s, __u64 id)
 {
-	if (!s->walk.replayable || s->walk.windows > 1)
+	if (!s->walk.replayable || s->walk.windows != 1 || !s->replay.nwords)
 		return;
 	s->replay.partial = !!(s->st.flags & MT_STACK_PARTIAL);
 	s->replay.id = id;
 }
 
+/* Span of user stack a replay reads into its own frame rather than into
+ * the thread's window: the kernel's hardened-usercopy check of a read's
+ * destination costs about 80 ns more for heap memory (the task storage)
+ * than for the stack, most of a short read. Shallow stacks fit (the
+ * bench's churn thread needs 192 bytes); a 20-frame walk (576 bytes)
+ * takes the window. The bound is 6.1's: its verifier limits the stack of
+ * the whole call chain to 512 bytes, and the return's is the program,
+ * leave, mt_record_alloc and store_stack (32 + 32 + 128 + 64, rounded
+ * up as it counts them) before this one, whose frame is this buffer
+ * alone (480 in all). */
+#define REPLAY_NEAR_BYTES 224
+
+/* True when the words of the thread's last walk hold what they held: the
+ * window's bytes [lo, lo + len) are read from the user stack at src. */
+static __noinline bool replay_words_match(struct stack_scratch *s, __u64 src, __u64 len)
+{
+	struct mt_unwind_replay *r = &s->replay;
+	__u64 near[REPLAY_NEAR_BYTES / 8];
+	__u64 lo, w, words = len / 8;
+	__u64 *buf = near;
+	__u32 k, n;
+
+	if (len > REPLAY_NEAR_BYTES)
+		buf = (__u64 *)s->win;
+	if (len < 8 || len > UNWIND_WINDOW || bpf_probe_read_user(buf, len, (void *)src))
+		return false;
+	/* loaded after the read, not kept across it in this frame */
+	lo = r->lo;
+	n = r->nwords;
+	for (k = 0; k < REPLAY_WORDS && k < n; k++) {
+		/* lo is the least offset, and each is a multiple of 8 from it */
+		w = (r->off[k] - lo) / 8;
+		asm volatile("" : "+r"(w));
+		if (w >= words || buf[w] != r->val[k])
+			return false;
+	}
+	return true;
+}
+
 /* The stack id a walk from ip, sp, bp would give, when the thread's last
  * walk from a return started there and would go the same way now; 0
- * otherwise. Leaves the window it read for the walk. */
+ * otherwise. What it read is not left as a window for the walk that
+ * follows a mismatch: that walk reads its own, so that the words it
+ * notes for the next replay lie in one window, at one base. */
 static __always_inline __u64 unwind_replay(struct stack_scratch *s, __u64 ip, __u64 sp, __u64 bp)
 {
 	struct mt_unwind_replay *r = &s->replay;
 	struct task_struct *task;
-	__u64 seq, len, off;
-	__u32 k, n;
+	__u64 seq;
 
 	if (!r->id || r->ip != ip || r->sp != sp || r->bp != bp)
 		return 0;
@@ -733,20 +780,8 @@ static __always_inline __u64 unwind_replay(struct stack_scratch *s, __u64 ip, __
 	seq = mm_change_seq(task);
 	if (!seq || seq != r->seq || r->mm != (__u64)task->mm)
 		return 0;
-	len = r->win_len;
-	asm volatile("" : "+r"(len));
-	if (len < 16 || len > UNWIND_WINDOW ||
-	    bpf_probe_read_user(s->win, len, (void *)(sp + r->base_off)))
+	if (!replay_words_match(s, sp + r->base_off + r->lo, r->hi - r->lo))
 		return 0;
-	s->win_base = sp + r->base_off;
-	s->win_len = len;
-	n = r->nwords;
-	for (k = 0; k < REPLAY_WORDS && k < n; k++) {
-		off = r->off[k];
-		asm volatile("" : "+r"(off));
-		if (off > UNWIND_WINDOW - 8 || *(__u64 *)(s->win + off) != r->val[k])
-			return 0;
-	}
 	if (r->partial)
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
 	return r->id;
