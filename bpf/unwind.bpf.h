@@ -133,9 +133,9 @@ struct mt_unwind_memo {
  * (a table not loaded yet, a mapping bpf_find_vma could not confirm, a
  * pending uretprobe's return address, a failed read, more than one
  * window or REPLAY_WORDS words) is not kept. The replay reads only the
- * span of the window its words lie in (2 KiB cost about 30 ns more than
- * a few words here), into the BPF stack where it is short (see
- * replay_words_match). */
+ * window's bytes up to its last word (2 KiB cost about 30 ns more than a
+ * few words here), into the BPF stack where they are few (see
+ * replay_words_match): the window begins at the walk's first word. */
 #define REPLAY_WORDS 64
 
 struct mt_unwind_replay {
@@ -143,7 +143,7 @@ struct mt_unwind_replay {
 	__u64 mm, seq;		/* in this address space, at this change count */
 	__u64 id;		/* the stack it gave; 0: nothing to replay */
 	__u32 base_off;		/* its window began at sp + base_off */
-	__u16 lo, hi;		/* the words lie in [lo, hi) of that window */
+	__u32 end;		/* its words lie in [0, end) of that window */
 	__u32 nwords;		/* the words of the window the walk read */
 	__u32 partial;		/* the stack is partial: counted again when replayed */
 	__u16 off[REPLAY_WORDS]; /* each word's place in the window */
@@ -521,10 +521,8 @@ static __always_inline void replay_note(struct stack_scratch *s, __u64 off, __u6
 	s->replay.off[k] = off;
 	s->replay.val[k] = v;
 	s->replay.nwords = k + 1;
-	if (off < s->replay.lo)
-		s->replay.lo = off;
-	if (off + 8 > s->replay.hi)
-		s->replay.hi = off + 8;
+	if (off + 8 > s->replay.end)
+		s->replay.end = off + 8;
 }
 
 /* Reads n (8 or 16) bytes of the user stack at addr into out: from the
@@ -702,8 +700,7 @@ static __always_inline void unwind_user(__u64 ip, __u64 sp, __u64 bp, __u32 how,
 		r->mm = u->mm;
 		r->seq = u->seq;
 		r->nwords = 0;
-		r->lo = UNWIND_WINDOW;
-		r->hi = 0;
+		r->end = 0;
 	}
 	bpf_loop(MT_STACK_DEPTH + 1, unwind_step, &ctx, 0);
 	mt_stat_inc(MT_STAT_STACK_WALKS);
@@ -737,12 +734,12 @@ static __always_inline void unwind_replay_keep(struct stack_scratch *s, __u64 id
 #define REPLAY_NEAR_BYTES 224
 
 /* True when the words of the thread's last walk hold what they held: the
- * window's bytes [lo, lo + len) are read from the user stack at src. */
+ * window's first len bytes are read from the user stack at src. */
 static __noinline bool replay_words_match(struct stack_scratch *s, __u64 src, __u64 len)
 {
 	struct mt_unwind_replay *r = &s->replay;
 	__u64 near[REPLAY_NEAR_BYTES / 8];
-	__u64 lo, w, words = len / 8;
+	__u64 w, words = len / 8;
 	__u64 *buf = near;
 	__u32 k, n;
 
@@ -750,12 +747,9 @@ static __noinline bool replay_words_match(struct stack_scratch *s, __u64 src, __
 		buf = (__u64 *)s->win;
 	if (len < 8 || len > UNWIND_WINDOW || bpf_probe_read_user(buf, len, (void *)src))
 		return false;
-	/* loaded after the read, not kept across it in this frame */
-	lo = r->lo;
-	n = r->nwords;
+	n = r->nwords; /* loaded after the read, not kept across it in this frame */
 	for (k = 0; k < REPLAY_WORDS && k < n; k++) {
-		/* lo is the least offset, and each is a multiple of 8 from it */
-		w = (r->off[k] - lo) / 8;
+		w = r->off[k] / 8; /* a multiple of 8: replay_note */
 		asm volatile("" : "+r"(w));
 		if (w >= words || buf[w] != r->val[k])
 			return false;
@@ -780,7 +774,7 @@ static __always_inline __u64 unwind_replay(struct stack_scratch *s, __u64 ip, __
 	seq = mm_change_seq(task);
 	if (!seq || seq != r->seq || r->mm != (__u64)task->mm)
 		return 0;
-	if (!replay_words_match(s, sp + r->base_off + r->lo, r->hi - r->lo))
+	if (!replay_words_match(s, sp + r->base_off, r->end))
 		return 0;
 	if (r->partial)
 		mt_stat_inc(MT_STAT_STACK_PARTIAL);
