@@ -11,9 +11,21 @@
 
 /* churn: NULL, the allocations to make under mmap churn, or "kernel"
  * for the kernel hooks' workload */
+/* Starts argv (argv[0] from workload(), freed here) and waits for its
+ * "ready": it leaks on "go". */
+static void start_ready(struct child *c, char **argv)
+{
+	char line[256];
+
+	spawn(argv, c, NULL);
+	cr_assert(read_line(&c->out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
+		  "workload did not start: '%s'", line);
+	free(argv[0]);
+}
+
 static void start_nofp_args(struct child *c, const char *churn)
 {
-	char line[256], *argv[] = { workload("nofp_chain"), "--wait", NULL, NULL, NULL };
+	char *argv[] = { workload("nofp_chain"), "--wait", NULL, NULL, NULL };
 
 	if (churn && !strcmp(churn, "kernel")) {
 		argv[2] = "--kernel";
@@ -21,11 +33,7 @@ static void start_nofp_args(struct child *c, const char *churn)
 		argv[2] = "--churn";
 		argv[3] = (char *)churn;
 	}
-
-	spawn(argv, c, NULL);
-	cr_assert(read_line(&c->out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
-		  "workload did not start: '%s'", line);
-	free(argv[0]);
+	start_ready(c, argv);
 }
 
 static void start_nofp(struct child *c)
@@ -39,6 +47,18 @@ static json_t *trace_nofp(struct child *w, const char *mode, const char *name)
 
 	start_nofp(w);
 	return trace_leaky_pid(w, name, extra, SIGINT);
+}
+
+/* Traces workload name (no arguments, tests/workloads/handshake.h) with
+ * --unwind mode while it runs. */
+static json_t *trace_workload(struct child *w, const char *name, const char *mode)
+{
+	char *argv[] = { workload(name), NULL }, out[64];
+	char *extra[] = { "--unwind", (char *)mode, NULL };
+
+	start_ready(w, argv);
+	snprintf(out, sizeof(out), "unwind-%s-%s.json", name, mode);
+	return trace_leaky_pid(w, out, extra, SIGINT);
 }
 
 static void finish(struct child *w, json_t *root)
@@ -581,19 +601,12 @@ ParameterizedTest(struct mode *mode, unwind, one_site_two_callers_in_turn)
 {
 	static const char *const callers[] = { "via_left", "via_right" };
 	static const long long sizes[] = { TWIN_LEFT_SIZE, TWIN_RIGHT_SIZE };
-	char *argv[] = { workload("twin_callers"), NULL }, line[64], name[64];
-	char *extra[] = { "--unwind", mode->name, NULL };
 	struct child w;
 	json_t *root, *s;
 	int c;
 
 	require_root();
-	spawn(argv, &w, NULL);
-	cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
-		  "workload did not start: '%s'", line);
-	free(argv[0]);
-	snprintf(name, sizeof(name), "unwind-twins-%s.json", mode->name);
-	root = trace_leaky_pid(&w, name, extra, SIGINT);
+	root = trace_workload(&w, "twin_callers", mode->name);
 	for (c = 0; c < 2; c++) {
 		s = stack_with(root, w.pid, callers[c]);
 		cr_expect_str_eq(frame_symbol(s, 0), "leaf", "%s", describe(s));
@@ -623,20 +636,14 @@ ParameterizedTestParameters(unwind, a_long_chain_in_one_file_is_walked_once)
 
 ParameterizedTest(struct mode *mode, unwind, a_long_chain_in_one_file_is_walked_once)
 {
-	char *argv[] = { workload("long_chain"), NULL }, line[64], name[64], want[16];
-	char *extra[] = { "--unwind", mode->name, NULL };
 	long long walks;
 	struct child w;
 	json_t *root, *s;
+	char want[16];
 	int i;
 
 	require_root();
-	spawn(argv, &w, NULL);
-	cr_assert(read_line(&w.out, 10000, line, sizeof(line)) && !strcmp(line, "ready"),
-		  "workload did not start: '%s'", line);
-	free(argv[0]);
-	snprintf(name, sizeof(name), "unwind-long-%s.json", mode->name);
-	root = trace_leaky_pid(&w, name, extra, SIGINT);
+	root = trace_workload(&w, "long_chain", mode->name);
 	s = stack_with(root, w.pid, "chain_39");
 	for (i = 0; i < LONG_CHAIN_DEPTH; i++) {
 		snprintf(want, sizeof(want), "chain_%02d", i);
