@@ -117,9 +117,10 @@ $(OUTPUT)/tests/test_sampling: TEST_LIBS += -lm
 # allocator call they make (-fno-builtin: gcc may drop a malloc/free pair)
 WORKLOAD_CFLAGS := -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls \
 	-fno-inline -fno-builtin -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+# (-MMD: rebuilt when a header they share with the tests, expected.h, changes)
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC-WORK,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -MMD -MP $< -o $@
 
 # faults are attributed to the instruction that touches the page; gcc
 # sets up no frame in a leaf function at -O1, whatever the flags say
@@ -134,7 +135,7 @@ $(OUTPUT)/workloads/nofp_chain $(OUTPUT)/workloads/long_chain: WORKLOAD_CFLAGS :
 # a stripped copy (nothing names malloc: memtrail must refuse it)
 $(OUTPUT)/workloads/leaky_static: tests/workloads/leaky.c | $(OUTPUT)/workloads
 	$(call msg,CC-WORK,$@)
-	$(Q)$(CC) $(WORKLOAD_CFLAGS) -static $< -o $@
+	$(Q)$(CC) $(WORKLOAD_CFLAGS) -MMD -MP -static $< -o $@
 $(OUTPUT)/workloads/leaky_static_stripped: $(OUTPUT)/workloads/leaky_static
 	$(call msg,STRIP,$@)
 	$(Q)strip --strip-all $< -o $@
@@ -221,4 +222,4 @@ clean:
 	rm -rf $(OUTPUT) memtrail
 	$(MAKE) -C tools/bench clean
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/workloads/*.d)
