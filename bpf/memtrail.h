@@ -65,6 +65,8 @@ enum mt_stat {
 				     allocated before tracing): expected, not a drop */
 	MT_STAT_STACK_WALKS,	  /* stacks memtrail's unwinder walked (a stack replayed
 				     from the thread's last walk is not walked again) */
+	MT_STAT_THREAD_FALLBACKS, /* threads whose task storage could not be created
+				     when they needed it: state kept by thread id */
 	MT_STAT__COUNT,
 };
 

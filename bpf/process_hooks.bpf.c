@@ -29,6 +29,7 @@ static void emit(__u32 type, __u32 tgid)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc__exit, struct task_struct *task)
 {
+	mt_thread_exit(task);
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		emit(MT_EV_EXIT, BPF_CORE_READ(task, tgid));
 	return 0;

@@ -290,12 +290,7 @@ static bool same_stack(const struct mt_stack *a, const struct mt_stack *b)
 #include "unwind.bpf.h"
 
 /* Per thread, in one task-storage element: its allocator call in
- * progress and its stack scratch (unwind.bpf.h). One element, created
- * once: where the kernel preempts BPF programs (preempt=full), creating
- * task storage fails while another task on this CPU is preempted inside
- * a task-storage call (a per-CPU busy count), and a thread that missed
- * it loses its calls (counted, no_thread_state) until a later one gets
- * it. Seen once in 180 runs of a 4-thread workload under vmtest. */
+ * progress and its stack scratch (unwind.bpf.h). */
 struct thread_state {
 	struct mt_thread call;
 	struct stack_scratch scratch;
@@ -308,13 +303,108 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
+/* Creating task storage can fail: where the kernel preempts BPF programs
+ * (preempt=full), while another task on this CPU is preempted inside a
+ * task-storage call (a per-CPU busy count), or when the per-CPU cache of
+ * its 4 KiB elements runs dry in a burst of new threads. Such a thread
+ * keeps its state here, by thread id, until a later call of it creates
+ * the element and takes the state over (a call in progress included).
+ * Preallocated: neither cause applies to it. */
+struct thread_fallback {
+	struct thread_state ts;
+	__u64 start_ns;	/* task start_time: a reused thread id is another thread */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct thread_fallback);
+} thread_fallbacks SEC(".maps");
+
+/* entries in thread_fallbacks: 0 spares every thread the lookup */
+__s64 fallback_threads = 0;
+/* source of a fresh fallback entry's zeroes */
+static const struct thread_fallback fallback_zero;
+
+/* tests: each thread's first creation fails, as a busy count makes it */
+const volatile bool test_refuse_first_storage = false;
+
+static struct thread_fallback *fallback_of(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	struct thread_fallback *f;
+
+	f = bpf_map_lookup_elem(&thread_fallbacks, &tid);
+	return f && f->start_ns == task->start_time ? f : NULL;
+}
+
+static void drop_fallback(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&thread_fallbacks, &tid))
+		__sync_fetch_and_add(&fallback_threads, -1);
+}
+
+/* The thread's state when task storage could not be created: its own
+ * entry, replacing one a dead thread of the same id left. */
+static struct mt_thread *fallback_create(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	struct thread_fallback *f;
+	bool replacing;
+
+	replacing = bpf_map_lookup_elem(&thread_fallbacks, &tid) != NULL;
+	if (bpf_map_update_elem(&thread_fallbacks, &tid, &fallback_zero, BPF_ANY))
+		return NULL; /* full: the caller counts no_thread_state */
+	f = bpf_map_lookup_elem(&thread_fallbacks, &tid);
+	if (!f)
+		return NULL;
+	f->start_ns = task->start_time;
+	f->ts.call.settled = 1;
+	if (!replacing)
+		__sync_fetch_and_add(&fallback_threads, 1);
+	mt_stat_inc(MT_STAT_THREAD_FALLBACKS);
+	return &f->ts.call;
+}
+
+/* A fresh element: the thread's fallback state, if it has one, moves in
+ * (a call in progress keeps its depth); the stack scratch starts empty. */
+static void settle(struct thread_state *ts, struct task_struct *task)
+{
+	struct thread_fallback *f;
+
+	ts->call.settled = 1;
+	if (!fallback_threads || !(f = fallback_of(task)))
+		return;
+	ts->call = f->ts.call;
+	drop_fallback(task->pid);
+}
+
 struct mt_thread *mt_thread_state(bool create)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct thread_fallback *f;
 	struct thread_state *ts;
+	__u64 flags = create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0;
 
-	ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-				  create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	return ts ? &ts->call : NULL;
+	if (test_refuse_first_storage && create && !fallback_of(task) &&
+	    !bpf_task_storage_get(&threads, task, 0, 0))
+		flags = 0;
+	ts = bpf_task_storage_get(&threads, task, 0, flags);
+	if (ts) {
+		if (!ts->call.settled)
+			settle(ts, task);
+		return &ts->call;
+	}
+	if (fallback_threads && (f = fallback_of(task)))
+		return &f->ts.call;
+	return create ? fallback_create(task) : NULL;
+}
+
+void mt_thread_exit(struct task_struct *task)
+{
+	if (fallback_threads)
+		drop_fallback(task->pid);
 }
 
 /* Where a stack is taken. */

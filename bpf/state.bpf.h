@@ -18,7 +18,8 @@ struct mt_thread {
 	__u32 unsampled;	/* --sample: the outermost call is not recorded */
 	__s64 sample_left;	/* --sample: bytes until this thread's next sample */
 	__u32 sample_armed;	/* sample_left has been drawn */
-	__u32 _pad2;
+	__u32 settled;		/* set on first use: a fresh element takes over the
+				   thread's fallback state (state.bpf.c) */
 	/* kernel hooks: the mmap-family syscall in progress on this thread */
 	__u64 wrapper_sp;	/* user sp at a libc syscall wrapper's entry: *sp is its caller */
 	__u64 sys_len;		/* mmap: length; mremap: new length; brk: break before */
@@ -50,6 +51,8 @@ bool mt_cgroup_is_target(struct cgroup *cgrp) __hidden;
 bool mt_follow_fork(__u32 parent_tgid, __u32 child_tgid) __hidden;
 /* The current thread's state, created when create is set; NULL if none. */
 struct mt_thread *mt_thread_state(bool create) __hidden;
+/* A thread exits: its fallback state (if any) goes with it. */
+void mt_thread_exit(struct task_struct *task) __hidden;
 
 /* Adds to a per-CPU counter. */
 void mt_stat_add(enum mt_stat stat, __s64 delta) __hidden;

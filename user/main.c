@@ -62,6 +62,7 @@ enum {
 	OPT_BENCH_FLOOR,
 	OPT_CLASSIC_UPROBES,
 	OPT_PROBE_AT_ENTRY,
+	OPT_THREAD_FALLBACK,
 	OPT_SAMPLE,
 	OPT_EVENTS,
 	OPT_CHECK,
@@ -127,6 +128,7 @@ static const struct argp_option argp_options[] = {
 	{ "bench-floor", OPT_BENCH_FLOOR, NULL, OPTION_HIDDEN, "Same probes, programs do no work (tools/bench)", 3 },
 	{ "classic-uprobes", OPT_CLASSIC_UPROBES, NULL, OPTION_HIDDEN, "One uprobe per function even where multi-uprobe links exist (tests, kernels < 6.6)", 3 },
 	{ "probe-at-entry", OPT_PROBE_AT_ENTRY, NULL, OPTION_HIDDEN, "Every probe at its function's first byte, where the kernel may single-step it (tools/bench)", 3 },
+	{ "test-thread-fallback", OPT_THREAD_FALLBACK, NULL, OPTION_HIDDEN, "Refuse each thread's first task-storage creation, as a busy CPU can (tests)", 3 },
 	{},
 };
 
@@ -369,6 +371,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PROBE_AT_ENTRY:
 		o->probe_at_entry = true;
+		break;
+	case OPT_THREAD_FALLBACK:
+		o->thread_fallback = true;
 		break;
 	case OPT_EVENTS:
 		if (parse_events(arg, &o->events))

@@ -33,6 +33,7 @@ struct options {
 	bool empty_programs;	/* --bench-floor: probes without work */
 	bool classic_uprobes;	/* --classic-uprobes: no multi-uprobe links */
 	bool probe_at_entry;	/* --probe-at-entry: no probe placement (tools/bench) */
+	bool thread_fallback;	/* --test-thread-fallback: each thread starts on its fallback state */
 	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	bool check;		/* --check: report what this kernel offers, trace nothing */
 	bool java;		/* --java: JVMs write perf maps at report time */

@@ -141,6 +141,8 @@ struct mt_profile {
 	uint64_t sample_bytes;	/* --sample: mean bytes between samples; 0: exact */
 	uint64_t frees_unsampled; /* --sample: frees of blocks never sampled (expected) */
 	uint64_t stack_walks;	/* stacks memtrail's unwinder walked (not replayed) */
+	uint64_t thread_fallbacks; /* threads that kept their state by thread id for
+				      want of task storage (until they got it) */
 	struct mt_counter *drops;
 	size_t ndrops;
 

@@ -688,6 +688,7 @@ static int run(const struct options *opts, struct serve *srv)
 		.empty_programs = opts->empty_programs,
 		.no_multi = opts->classic_uprobes,
 		.probe_at_entry = opts->probe_at_entry,
+		.thread_fallback = opts->thread_fallback,
 		.sample_bytes = opts->sample_bytes,
 		.on_exit = on_exit_cb,
 		.unwind_mode = opts->unwind,

@@ -237,6 +237,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	}
 	t->skel->rodata->self_tgid = getpid();
 	t->skel->rodata->empty_programs = opts->empty_programs;
+	t->skel->rodata->test_refuse_first_storage = opts->thread_fallback;
 	t->skel->rodata->page_size = sysconf(_SC_PAGESIZE);
 	t->skel->rodata->vm_page_size = sysconf(_SC_PAGESIZE);
 	t->skel->rodata->fault_page_size = sysconf(_SC_PAGESIZE);

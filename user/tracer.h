@@ -35,6 +35,7 @@ struct tracer_opts {
 	bool empty_programs;	/* benchmark floor: same probes, programs do nothing */
 	bool no_multi;		/* classic uprobes even where multi-uprobes exist */
 	bool probe_at_entry;	/* every probe at its function's entry (benchmark baseline) */
+	bool thread_fallback;	/* tests: refuse each thread's first task-storage creation */
 	uint64_t sample_bytes;	/* --sample: mean bytes between sampled allocations; 0: all */
 	unsigned events;	/* enum mt_events bits */
 	const struct hook_plan *plan; /* kernel hook paths; needed with kernel events */

@@ -167,6 +167,7 @@ static int read_stats(struct tracer *t, struct mt_profile *p)
 	p->inferred_frees = sum[MT_STAT_INFERRED_FREES];
 	p->frees_unsampled = sum[MT_STAT_FREES_UNSAMPLED];
 	p->stack_walks = sum[MT_STAT_STACK_WALKS];
+	p->thread_fallbacks = sum[MT_STAT_THREAD_FALLBACKS];
 	p->sample_bytes = t->opts.sample_bytes;
 	for (key = 0; key < MT_STAT__COUNT; key++) {
 		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))

@@ -332,6 +332,61 @@ Test(malloc_family, command_that_execs_is_followed)
 	unlink(out);
 }
 
+/* memtrail -- leaky with flag (or none), as JSON. */
+static json_t *trace_leaky_command(const char *flag, const char *name)
+{
+	struct child mt;
+	char out[256], *wl = workload("leaky");
+	char *argv[9] = { (char *)mt_bin(), "--format", "json", "--output", out };
+	json_t *root;
+	int n = 5;
+
+	tmp_path(out, name);
+	if (flag)
+		argv[n++] = (char *)flag;
+	argv[n++] = "--";
+	argv[n++] = wl;
+	spawn(argv, &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0, "memtrail %s -- leaky failed", flag ? flag : "");
+	root = load_report(out);
+	free(wl);
+	unlink(out);
+	return root;
+}
+
+/* A thread whose task storage cannot be created (a busy CPU under
+ * preempt=full) keeps its state by thread id until a later call creates
+ * it: the hidden flag refuses every thread's first creation, and leaky's
+ * threads begin with a nested call, so the state moves mid-call. Every
+ * count is the one a run without the fallback gives (a lost depth shows
+ * in nested_calls). */
+Test(malloc_family, threads_refused_task_storage_keep_their_calls)
+{
+	static const char *const counts[] = { "allocs", "frees", "unmatched_frees",
+					      "failed_allocs", "nested_calls", "inferred_frees" };
+	json_t *plain, *fallback, *want, *got;
+	size_t i;
+
+	require_root();
+	plain = trace_leaky_command(NULL, "plain.json");
+	fallback = trace_leaky_command("--test-thread-fallback", "fallback.json");
+	assert_exact_leaks(fallback, 0);
+	want = json_object_get(plain, "stats");
+	got = json_object_get(fallback, "stats");
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		cr_expect_eq(json_integer_value(json_object_get(got, counts[i])),
+			     json_integer_value(json_object_get(want, counts[i])),
+			     "%s: %lld with the fallback, %lld without", counts[i],
+			     json_integer_value(json_object_get(got, counts[i])),
+			     json_integer_value(json_object_get(want, counts[i])));
+	/* leaky's main thread and each of its threads, once */
+	cr_expect_eq(json_integer_value(json_object_get(got, "thread_fallbacks")),
+		     1 + LEAK_THREADS);
+	cr_expect_eq(json_integer_value(json_object_get(want, "thread_fallbacks")), 0);
+	json_decref(plain);
+	json_decref(fallback);
+}
+
 /* Kernels before 6.6 have no multi-uprobe links: the same exact totals
  * through one classic uprobe per function. */
 Test(malloc_family, classic_uprobes_pid_mode)
