@@ -103,6 +103,18 @@ done
 two_one=$(ratio "${cpu[2,full]}" "${cpu[1,full]}")
 two_one_sampled=$(ratio "${cpu[2,sampled]}" "${cpu[1,sampled]}")
 echo "  per pair, 2 threads / 1 thread: full $two_one, sampled $two_one_sampled (target <= 1)"
+# the same for memtrail's own work, the cost above its floor: the probes
+# themselves (the kernel's uprobe path) may scale worse than one thread
+above() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null") print "null"; else printf "%.1f", a - b }'; }
+own_full_1=$(above "${cpu[1,full]}" "${cpu[1,floor-moved]}")
+own_full_2=$(above "${cpu[2,full]}" "${cpu[2,floor-moved]}")
+own_sampled_1=$(above "${cpu[1,sampled]}" "${cpu[1,floor-sampled]}")
+own_sampled_2=$(above "${cpu[2,sampled]}" "${cpu[2,floor-sampled]}")
+two_one_floor=$(ratio "${cpu[2,floor-moved]}" "${cpu[1,floor-moved]}")
+two_one_own=$(ratio "$own_full_2" "$own_full_1")
+two_one_own_sampled=$(ratio "$own_sampled_2" "$own_sampled_1")
+echo "  above the floor (memtrail's own work), ns per pair: full $own_full_1 (1 thread), $own_full_2 (2 threads); sampled $own_sampled_1, $own_sampled_2"
+echo "  2 threads / 1 thread: floor-moved $two_one_floor, own work full $two_one_own, sampled $two_one_own_sampled"
 echo "  sampled (--sample $sample): ${cpu[1,sampled]} ns per pair, 1 thread (target <= 2000)"
 
 if [ -n "$json_out" ]; then
@@ -125,7 +137,9 @@ if [ -n "$json_out" ]; then
 		done
 		echo
 		echo "  ],"
-		echo "  \"ratios\": {$json_ratios, \"two_threads_per_one_full\": $two_one, \"two_threads_per_one_sampled\": $two_one_sampled}"
+		echo "  \"ratios\": {$json_ratios, \"two_threads_per_one_full\": $two_one, \"two_threads_per_one_sampled\": $two_one_sampled,"
+		echo "    \"two_threads_per_one_floor_moved\": $two_one_floor, \"two_threads_per_one_own_full\": $two_one_own, \"two_threads_per_one_own_sampled\": $two_one_own_sampled},"
+		echo "  \"own_ns\": {\"1\": {\"full\": $own_full_1, \"sampled\": $own_sampled_1}, \"2\": {\"full\": $own_full_2, \"sampled\": $own_sampled_2}}"
 		echo "}"
 	} >"$json_out"
 	echo "wrote $json_out"
