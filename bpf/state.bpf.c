@@ -353,6 +353,12 @@ static struct mt_thread *fallback_create(struct task_struct *task)
 	struct thread_fallback *f;
 	bool replacing;
 
+	/* Before 6.2 a busy count fails lookups as well: a thread that has
+	 * its element must not begin a second state here, or a call would be
+	 * split between the two. Any task storage at all (ours, or another
+	 * tool's) and the call is dropped, counted. */
+	if (BPF_CORE_READ(task, bpf_storage))
+		return NULL;
 	replacing = bpf_map_lookup_elem(&thread_fallbacks, &tid) != NULL;
 	if (bpf_map_update_elem(&thread_fallbacks, &tid, &fallback_zero, BPF_ANY))
 		return NULL; /* full: the caller counts no_thread_state */
