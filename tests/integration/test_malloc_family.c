@@ -379,10 +379,11 @@ Test(malloc_family, threads_refused_task_storage_keep_their_calls)
 			     "%s: %lld with the fallback, %lld without", counts[i],
 			     json_integer_value(json_object_get(got, counts[i])),
 			     json_integer_value(json_object_get(want, counts[i])));
-	/* leaky's main thread and each of its threads, once */
+	/* leaky's main thread and each of its threads, once (the plain run
+	 * may have some too: under preempt=full a creation fails now and
+	 * then, which is what the fallback is for) */
 	cr_expect_eq(json_integer_value(json_object_get(got, "thread_fallbacks")),
 		     1 + LEAK_THREADS);
-	cr_expect_eq(json_integer_value(json_object_get(want, "thread_fallbacks")), 0);
 	json_decref(plain);
 	json_decref(fallback);
 }
