@@ -105,13 +105,13 @@ static int enter(__u32 func, __u64 size, __u64 ptr)
 
 	if (mt_skip_current())
 		return 1;
+	t = mt_thread_state(true);
+	if (!t) {
+		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
+		return 1; /* nothing changed: the return has nothing to undo */
+	}
 	if (sample_bytes) {
 		/* decided here, before any map write or stack capture */
-		t = mt_thread_state(true);
-		if (!t) {
-			mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
-			return 1;
-		}
 		if (t->depth == 0) {
 			decided = true;
 			sampled = sample_hit(t, size);
@@ -125,8 +125,7 @@ static int enter(__u32 func, __u64 size, __u64 ptr)
 				return 1;
 		}
 	}
-	t = mt_call_enter(func);
-	if (!t)
+	if (!mt_call_enter(t, func))
 		return 0; /* nested: its return unwinds the depth */
 	t->size = size;
 	t->ptr = ptr;

@@ -175,22 +175,15 @@ void mt_stat_inc(enum mt_stat stat)
 	stat_add(stat, 1);
 }
 
-struct mt_thread *mt_call_enter(__u32 func)
+bool mt_call_enter(struct mt_thread *t, __u32 func)
 {
-	struct mt_thread *t;
-
-	t = mt_thread_state(true);
-	if (!t) {
-		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
-		return NULL;
-	}
 	if (t->depth++ > 0) {
 		mt_stat_inc(MT_STAT_NESTED);
-		return NULL;
+		return false;
 	}
 	t->func = func;
 	t->old_found = 0;
-	return t;
+	return true;
 }
 
 struct mt_thread *mt_call_exit(void)

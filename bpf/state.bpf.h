@@ -58,9 +58,10 @@ void mt_thread_exit(struct task_struct *task) __hidden;
 void mt_stat_add(enum mt_stat stat, __s64 delta) __hidden;
 void mt_stat_inc(enum mt_stat stat) __hidden;
 
-/* Outermost-call bookkeeping. enter returns the thread state when this call
- * is the outermost allocator call (the one to record), NULL otherwise. */
-struct mt_thread *mt_call_enter(__u32 func) __hidden;
+/* Outermost-call bookkeeping on the thread's state t (mt_thread_state's).
+ * enter returns true when this call is the outermost allocator call (the
+ * one to record). */
+bool mt_call_enter(struct mt_thread *t, __u32 func) __hidden;
 /* Returns the thread state when the returning call is the outermost one. */
 struct mt_thread *mt_call_exit(void) __hidden;
 /* True while any allocator call is in progress on this thread. */
