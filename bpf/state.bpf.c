@@ -502,14 +502,17 @@ static struct thread_state *thread_of(struct mt_thread *t)
 	return (struct thread_state *)t;
 }
 
-/* read_stack with the thread's scratch: ts's, or (NULL) the element looked
- * up, created if need be */
+/* read_stack with the thread's scratch: ts's, or (NULL) the thread's own,
+ * wherever mt_thread_state keeps it (created if need be) */
 static __u64 store_stack(void *ctx, __u64 first_ip, enum stack_from from,
 			 struct thread_state *ts)
 {
-	if (!ts)
-		ts = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), 0,
-					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct mt_thread *t;
+
+	if (!ts) {
+		t = mt_thread_state(true);
+		ts = t ? thread_of(t) : NULL;
+	}
 	if (!ts) {
 		mt_stat_inc(MT_STAT_DROP_NO_TASK_STATE);
 		return MT_STACK_LOST;
