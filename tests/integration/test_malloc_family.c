@@ -71,6 +71,29 @@ static void assert_only_pid(json_t *root, pid_t pid)
 			     json_integer_value(json_object_get(s, "pid")), pid);
 }
 
+/* memtrail -- leaky with flag (or none), as JSON (the command shares
+ * memtrail's stdout: the report goes to a file). */
+static json_t *trace_leaky_command(const char *flag, const char *name)
+{
+	struct child mt;
+	char out[256], *wl = workload("leaky");
+	char *argv[9] = { (char *)mt_bin(), "--format", "json", "--output", out };
+	json_t *root;
+	int n = 5;
+
+	tmp_path(out, name);
+	if (flag)
+		argv[n++] = (char *)flag;
+	argv[n++] = "--";
+	argv[n++] = wl;
+	spawn(argv, &mt, NULL);
+	cr_assert_eq(reap(&mt, 30000), 0, "memtrail %s -- leaky failed", flag ? flag : "");
+	root = load_report(out);
+	free(wl);
+	unlink(out);
+	return root;
+}
+
 TestSuite(malloc_family, .timeout = TEST_TIMEOUT);
 
 Test(malloc_family, pid_exact_bytes_per_function)
@@ -109,18 +132,11 @@ Test(malloc_family, pid_exact_bytes_per_function)
 
 Test(malloc_family, command_mode_reports_what_was_held_at_exit)
 {
-	struct child mt;
-	char out[256], *wl = workload("leaky");
 	json_t *root, *cmd;
 	long long bytes, allocs;
 
 	require_root();
-	tmp_path(out, "cmd.json");
-	/* the command shares memtrail's stdout: the report goes to a file */
-	spawn((char *[]){ (char *)mt_bin(), "--format", "json", "--output", out, "--", wl, NULL },
-	      &mt, NULL);
-	cr_assert_eq(reap(&mt, 30000), 0, "memtrail -- leaky failed");
-	root = load_report(out);
+	root = trace_leaky_command(NULL, "cmd.json");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(root, "target"), "kind")), "command");
 	cmd = json_object_get(root, "command");
 	cr_expect(json_is_true(json_object_get(cmd, "exited")));
@@ -131,8 +147,6 @@ Test(malloc_family, command_mode_reports_what_was_held_at_exit)
 	cr_expect(sum_by_symbol(root, 0, "_IO_file_doallocate", &bytes, &allocs) >= 1,
 		  "stdio's buffer allocation was not seen");
 	json_decref(root);
-	free(wl);
-	unlink(out);
 }
 
 Test(malloc_family, static_executable_provides_its_own_malloc)
@@ -332,28 +346,6 @@ Test(malloc_family, command_that_execs_is_followed)
 	unlink(out);
 }
 
-/* memtrail -- leaky with flag (or none), as JSON. */
-static json_t *trace_leaky_command(const char *flag, const char *name)
-{
-	struct child mt;
-	char out[256], *wl = workload("leaky");
-	char *argv[9] = { (char *)mt_bin(), "--format", "json", "--output", out };
-	json_t *root;
-	int n = 5;
-
-	tmp_path(out, name);
-	if (flag)
-		argv[n++] = (char *)flag;
-	argv[n++] = "--";
-	argv[n++] = wl;
-	spawn(argv, &mt, NULL);
-	cr_assert_eq(reap(&mt, 30000), 0, "memtrail %s -- leaky failed", flag ? flag : "");
-	root = load_report(out);
-	free(wl);
-	unlink(out);
-	return root;
-}
-
 /* A thread whose task storage cannot be created (a busy CPU under
  * preempt=full) keeps its state by thread id until a later call creates
  * it: the hidden flag refuses every thread's first creation, and leaky's
@@ -412,18 +404,10 @@ Test(malloc_family, classic_uprobes_pid_mode)
 
 Test(malloc_family, classic_uprobes_command_mode)
 {
-	struct child mt;
-	char out[256], *wl = workload("leaky");
 	json_t *root;
 
 	require_root();
-	tmp_path(out, "classic-cmd.json");
-	spawn((char *[]){ (char *)mt_bin(), "--classic-uprobes", "--format", "json", "--output",
-			  out, "--", wl, NULL }, &mt, NULL);
-	cr_assert_eq(reap(&mt, 30000), 0);
-	root = load_report(out);
+	root = trace_leaky_command("--classic-uprobes", "classic-cmd.json");
 	assert_exact_leaks(root, 0);
 	json_decref(root);
-	free(wl);
-	unlink(out);
 }
