@@ -60,7 +60,7 @@ for ((r = 0; r < runs; r++)); do
 	echo "bench: run $((r + 1)) of $runs done" >&2
 done
 
-declare -A cpu wall
+declare -A cpu wall own
 for threads in "${threads_list[@]}"; do
 	for mode in "${modes[@]}"; do
 		if [ -s "$tmp/$threads.$mode.cpu" ]; then
@@ -87,6 +87,8 @@ done
 
 # ratio A B: A / B of two medians, "null" when either is missing
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.2f", a / b }'; }
+# above A B: A - B, memtrail's own work over its floor
+above() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null") print "null"; else printf "%.1f", a - b }'; }
 
 echo
 echo "ratios (thread CPU):"
@@ -99,21 +101,18 @@ for threads in "${threads_list[@]}"; do
 	sampled_floor=$(ratio "${cpu[$threads,sampled]}" "${cpu[$threads,floor-sampled]}")
 	echo "  $threads thread(s): full/floor-moved $full_floor (target <= 1.5)  floor-entry/full $entry_full (target >= 4)  full/sampled $full_sampled (target >= 2)  floor-entry/floor-moved $entry_moved  sampled/floor-sampled $sampled_floor"
 	json_ratios+="${json_ratios:+, }\"$threads\": {\"full_per_floor_moved\": $full_floor, \"floor_entry_per_full\": $entry_full, \"full_per_sampled\": $full_sampled, \"floor_entry_per_floor_moved\": $entry_moved, \"sampled_per_floor_sampled\": $sampled_floor}"
+	own[$threads,full]=$(above "${cpu[$threads,full]}" "${cpu[$threads,floor-moved]}")
+	own[$threads,sampled]=$(above "${cpu[$threads,sampled]}" "${cpu[$threads,floor-sampled]}")
 done
 two_one=$(ratio "${cpu[2,full]}" "${cpu[1,full]}")
 two_one_sampled=$(ratio "${cpu[2,sampled]}" "${cpu[1,sampled]}")
 echo "  per pair, 2 threads / 1 thread: full $two_one, sampled $two_one_sampled (target <= 1)"
 # the same for memtrail's own work, the cost above its floor: the probes
 # themselves (the kernel's uprobe path) may scale worse than one thread
-above() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null") print "null"; else printf "%.1f", a - b }'; }
-own_full_1=$(above "${cpu[1,full]}" "${cpu[1,floor-moved]}")
-own_full_2=$(above "${cpu[2,full]}" "${cpu[2,floor-moved]}")
-own_sampled_1=$(above "${cpu[1,sampled]}" "${cpu[1,floor-sampled]}")
-own_sampled_2=$(above "${cpu[2,sampled]}" "${cpu[2,floor-sampled]}")
 two_one_floor=$(ratio "${cpu[2,floor-moved]}" "${cpu[1,floor-moved]}")
-two_one_own=$(ratio "$own_full_2" "$own_full_1")
-two_one_own_sampled=$(ratio "$own_sampled_2" "$own_sampled_1")
-echo "  above the floor (memtrail's own work), ns per pair: full $own_full_1 (1 thread), $own_full_2 (2 threads); sampled $own_sampled_1, $own_sampled_2"
+two_one_own=$(ratio "${own[2,full]}" "${own[1,full]}")
+two_one_own_sampled=$(ratio "${own[2,sampled]}" "${own[1,sampled]}")
+echo "  above the floor (memtrail's own work), ns per pair: full ${own[1,full]} (1 thread), ${own[2,full]} (2 threads); sampled ${own[1,sampled]}, ${own[2,sampled]}"
 echo "  2 threads / 1 thread: floor-moved $two_one_floor, own work full $two_one_own, sampled $two_one_own_sampled"
 echo "  sampled (--sample $sample): ${cpu[1,sampled]} ns per pair, 1 thread (target <= 2000)"
 
@@ -139,7 +138,7 @@ if [ -n "$json_out" ]; then
 		echo "  ],"
 		echo "  \"ratios\": {$json_ratios, \"two_threads_per_one_full\": $two_one, \"two_threads_per_one_sampled\": $two_one_sampled,"
 		echo "    \"two_threads_per_one_floor_moved\": $two_one_floor, \"two_threads_per_one_own_full\": $two_one_own, \"two_threads_per_one_own_sampled\": $two_one_own_sampled},"
-		echo "  \"own_ns\": {\"1\": {\"full\": $own_full_1, \"sampled\": $own_sampled_1}, \"2\": {\"full\": $own_full_2, \"sampled\": $own_sampled_2}}"
+		echo "  \"own_ns\": {\"1\": {\"full\": ${own[1,full]}, \"sampled\": ${own[1,sampled]}}, \"2\": {\"full\": ${own[2,full]}, \"sampled\": ${own[2,sampled]}}}"
 		echo "}"
 	} >"$json_out"
 	echo "wrote $json_out"
