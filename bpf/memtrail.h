@@ -67,10 +67,41 @@ enum mt_stat {
 				     from the thread's last walk is not walked again) */
 	MT_STAT_THREAD_FALLBACKS, /* threads whose task storage could not be created
 				     when they needed it: state kept by thread id */
+	MT_STAT_LIVE_OVERFLOWS,	  /* allocations kept in live_overflow: their slots in
+				     `live` were taken (many: raise --max-allocs) */
 	MT_STAT__COUNT,
 };
 
-/* live[(tgid, addr)]: one entry per outstanding allocation. */
+/* An outstanding allocation lives in one of two places (live_table.bpf.c):
+ * a slot of `live`, an array probed at MT_LIVE_PROBES slots from
+ * mt_live_slot(), claimed and released by compare-and-swap, without a lock;
+ * or, when those slots are taken, `live_overflow`, a hash keyed by
+ * mt_live_key. User space reads and deletes `live` through its mmap. */
+#define MT_LIVE_PROBES 4
+#define MT_LIVE_EMPTY 0 /* mt_live_slot.addr: free slot */
+#define MT_LIVE_BUSY 1	/* ... claimed, being filled (never an allocation's address) */
+
+struct mt_live_slot {
+	__u64 addr;	/* the allocation, or MT_LIVE_EMPTY / MT_LIVE_BUSY; written last */
+	__u32 tgid;
+	__u32 kind;	/* enum mt_kind */
+	__u64 size;
+	__u64 ts_ns;
+	__u64 stack_id;
+};
+
+/* The first of the MT_LIVE_PROBES slots (wrapping at nslots) where the
+ * allocation at (tgid, addr) may be: a multiplicative hash, reduced to
+ * [0, nslots) by a multiply so nslots need not be a power of two. */
+static inline __u32 mt_live_slot(__u32 tgid, __u64 addr, __u32 nslots)
+{
+	__u64 h = (addr ^ ((__u64)tgid << 47)) * 0x9e3779b97f4a7c15ULL;
+
+	return ((h >> 32) * nslots) >> 32;
+}
+
+/* live_overflow[(tgid, addr)]: an outstanding allocation that found its
+ * slots taken. */
 struct mt_live_key {
 	__u32 tgid;
 	__u32 _pad;

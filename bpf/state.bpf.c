@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The maps, knobs and accounting shared by every hook: live allocations,
- * outstanding totals per stack, stacks, per-CPU counters. */
+/* The maps, knobs and accounting shared by every hook: outstanding totals
+ * per stack, stacks, per-CPU counters; the records of live allocations
+ * are kept by live_table.bpf.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "state.bpf.h"
+#include "live_table.bpf.h"
 
 /* errno values (kernel ABI); vmlinux.h has no macros */
 #define E2BIG 7
@@ -21,13 +23,6 @@ const volatile bool filter_cgroups = false;
 /* Levels (depth below the cgroup2 root) at which `target_cgroups` holds
  * an id: one ancestor lookup per set bit. Written by user space. */
 __u64 cgroup_levels = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144); /* resized by the loader */
-	__type(key, struct mt_live_key);
-	__type(value, struct mt_live_val);
-} live SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -539,14 +534,31 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	mt_stat_inc(MT_STAT_FAULTS);
 }
 
+/* Records val at (tgid, addr); a record found there already lost its free
+ * (freed through a path we do not see): it is retired. false: no room. */
+static bool put_live(__u32 tgid, __u64 addr, const struct mt_live_val *val)
+{
+	struct mt_live_val stale;
+	int ret = mt_live_put(tgid, addr, val, &stale);
+
+	if (ret & MT_LIVE_REPLACED) {
+		add_to_stack(tgid, stale.stack_id, stale.kind, -(__s64)stale.size, -1);
+		mt_stat_inc(MT_STAT_INFERRED_FREES);
+	}
+	if (ret & MT_LIVE_FULL) {
+		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
+		return false;
+	}
+	if (ret & MT_LIVE_OVERFLOWED)
+		mt_stat_inc(MT_STAT_LIVE_OVERFLOWS);
+	return true;
+}
+
 void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u32 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct mt_live_key key = { .tgid = tgid, .addr = addr };
 	struct mt_live_val val = { .size = size, .kind = kind };
 	struct mt_stack_val *totals;
-	struct mt_live_val *stale;
-	int err; /* see stack_totals */
 
 	val.stack_id = store_stack(ctx, 0, FROM_RETURN, thread_of(t));
 	val.ts_ns = bpf_ktime_get_ns();
@@ -556,23 +568,8 @@ void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u
 		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;
 	}
-	err = bpf_map_update_elem(&live, &key, &val, BPF_NOEXIST);
-	if (err == -EEXIST) {
-		/* The address came back without a free we saw (e.g. freed
-		 * through an untraced path): retire the old record. */
-		stale = bpf_map_lookup_elem(&live, &key);
-		if (stale) {
-			add_to_stack(tgid, stale->stack_id, stale->kind, -(__s64)stale->size, -1);
-			mt_stat_inc(MT_STAT_INFERRED_FREES);
-		}
-		err = bpf_map_update_elem(&live, &key, &val, BPF_ANY);
-		if (err && stale)
-			bpf_map_delete_elem(&live, &key); /* its totals are gone already */
-	}
-	if (err) {
-		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
+	if (!put_live(tgid, addr, &val))
 		return;
-	}
 	add_new_alloc(totals, size, val.ts_ns);
 	mt_stat_inc(MT_STAT_ALLOCS);
 }
@@ -580,19 +577,9 @@ void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u
 int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct mt_live_key key = { .tgid = tgid, .addr = addr };
-	struct mt_live_val *val;
 	struct mt_live_val copy;
 
-	val = bpf_map_lookup_elem(&live, &key);
-	if (!val) {
-		if (count_miss)
-			mt_stat_inc(MT_STAT_UNMATCHED_FREES);
-		return -1;
-	}
-	copy = *val;
-	/* Only the deleter accounts, so two racing frees cannot both subtract. */
-	if (bpf_map_delete_elem(&live, &key)) {
+	if (mt_live_take(tgid, addr, &copy)) {
 		if (count_miss)
 			mt_stat_inc(MT_STAT_UNMATCHED_FREES);
 		return -1;
@@ -607,14 +594,10 @@ int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss)
 void mt_restore_alloc(__u64 addr, const struct mt_live_val *val)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct mt_live_key key = { .tgid = tgid, .addr = addr };
-	struct mt_live_val copy = *val;
 
-	if (bpf_map_update_elem(&live, &key, &copy, BPF_NOEXIST)) {
-		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
+	if (!put_live(tgid, addr, val))
 		return;
-	}
-	add_to_stack(tgid, copy.stack_id, copy.kind, copy.size, 1);
+	add_to_stack(tgid, val->stack_id, val->kind, val->size, 1);
 	mt_stat_add(MT_STAT_FREES, -1); /* the free counted at entry did not happen */
 }
 

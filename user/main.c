@@ -111,7 +111,7 @@ static const struct argp_option argp_options[] = {
 	  "more are counted as untracked", 4 },
 
 	{ NULL, 0, NULL, 0, "Limits and diagnostics:", 3 },
-	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Outstanding allocations tracked (default 262144); more are counted as drops", 3 },
+	{ "max-allocs", OPT_MAX_ALLOCS, "N", 0, "Slots for outstanding allocations (default 262144), and a quarter as many in an overflow; more are counted as drops", 3 },
 	{ "max-stacks", OPT_MAX_STACKS, "N", 0, "Distinct stacks kept (default 16384)", 3 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Processes whose RSS counters are followed, and target processes (default 16384 and 65536)", 3 },
 	{ "ring-kib", OPT_RING_KIB, "KIB", 0, "Event ring buffer in KiB, rounded up to a power of two (default 1024)", 3 },

@@ -206,6 +206,7 @@ static void put_stats(struct json_writer *w, const struct mt_profile *p)
 		jw_u64_field(w, "frees_unsampled", p->frees_unsampled);
 	jw_u64_field(w, "stack_walks", p->stack_walks);
 	jw_u64_field(w, "thread_fallbacks", p->thread_fallbacks);
+	jw_u64_field(w, "live_overflows", p->live_overflows);
 	jw_name(w, "drops");
 	jw_start_object(w);
 	for (i = 0; i < p->ndrops; i++)

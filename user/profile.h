@@ -143,6 +143,8 @@ struct mt_profile {
 	uint64_t stack_walks;	/* stacks memtrail's unwinder walked (not replayed) */
 	uint64_t thread_fallbacks; /* threads that kept their state by thread id for
 				      want of task storage (until they got it) */
+	uint64_t live_overflows; /* allocations that found their slots taken and
+				    went to the overflow hash */
 	struct mt_counter *drops;
 	size_t ndrops;
 

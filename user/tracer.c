@@ -13,6 +13,7 @@
 #include "log.h"
 #include "array.h"
 #include "tracer_priv.h"
+#include "live_table.h"
 #include "probe_plan.h"
 #include "uprobe_multi.h"
 
@@ -217,6 +218,7 @@ static int attach_kprobes(struct tracer *t)
 
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
+	uint32_t live_slots;
 	struct tracer *t;
 	int err;
 
@@ -268,8 +270,13 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 					     opts->unwind_mode == MT_UNWIND_AUTO || opts->n_unwind_overrides
 					     ? (opts->unwind_rows ? opts->unwind_rows : 1u << 20) : 1)))
 		goto fail;
-	if (opts->max_allocs &&
-	    (err = bpf_map__set_max_entries(t->skel->maps.live, opts->max_allocs)))
+	/* the slots, and a quarter more in the overflow: at one record a
+	 * slot, about 18 % of them find their MT_LIVE_PROBES slots taken */
+	live_slots = opts->max_allocs ? opts->max_allocs : bpf_map__max_entries(t->skel->maps.live);
+	t->skel->rodata->live_slots = live_slots;
+	if ((err = bpf_map__set_max_entries(t->skel->maps.live, live_slots)) ||
+	    (err = bpf_map__set_max_entries(t->skel->maps.live_overflow,
+					     live_slots / 4 > 1024 ? live_slots / 4 : 1024)))
 		goto fail;
 	if (opts->max_stacks &&
 	    ((err = bpf_map__set_max_entries(t->skel->maps.stacks, opts->max_stacks)) ||
@@ -311,6 +318,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	err = memtrail_bpf__load(t->skel);
 	if (err)
 		goto fail;
+	t->live = live_table__open(t->skel);
+	if (!t->live) {
+		err = -errno;
+		goto fail;
+	}
 	/* the process events, and the hooks whose programs name their
 	 * attach point (fentry, tp_btf, tracepoints) */
 	err = memtrail_bpf__attach(t->skel);
@@ -401,6 +413,7 @@ void tracer__free(struct tracer *t)
 	free(t->multi_pids);
 	free(t->spawns);
 	ring_buffer__free(t->events);
+	live_table__free(t->live);
 	memtrail_bpf__destroy(t->skel);
 	free(t->exited);
 	free(t->execs);

@@ -11,6 +11,8 @@
 #include "tracer.h"
 #include "vm_map.h"
 
+struct live_table;
+
 /* One attachment: the allocator file (by identity) and the pid filter. */
 struct attached_file {
 	dev_t dev;
@@ -43,6 +45,7 @@ struct tracer {
 	int ncpus;
 	struct vm_map *vm;	/* user mmaps, from the event stream */
 	struct unwind_maps *unwind; /* unwind tables (NULL: the kernel walks stacks) */
+	struct live_table *live;	/* the live allocations (live_table.h) */
 };
 
 typedef void (*map_visit_fn)(const void *key, const void *val, void *ctx);

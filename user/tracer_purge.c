@@ -9,7 +9,7 @@
 #include <bpf/libbpf.h>
 #include "array.h"
 #include "log.h"
-#include "tracer_priv.h"
+#include "live_table.h"
 
 /* ---- exited processes ----------------------------------------------------- */
 
@@ -98,7 +98,6 @@ static void delete_keys(int fd, struct purge_ctx *pc)
 void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 {
 	struct purge_ctx pc = { .pids = pids, .npids = n, .sample_bytes = t->opts.sample_bytes };
-	int live_fd = bpf_map__fd(t->skel->maps.live);
 	int stack_fd = bpf_map__fd(t->skel->maps.by_stack);
 	bool any = false;
 	size_t i;
@@ -120,9 +119,10 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 		free(pc.keys);
 		pc.keys = NULL;
 		pc.cap = 0;
-		map_for_each(live_fd, pc.ksz, sizeof(struct mt_live_val),
-			     visit_purge_live, &pc);
-		delete_keys(live_fd, &pc);
+		live_table__for_each(t->live, visit_purge_live, &pc);
+		for (i = 0; i < pc.nkeys; i++)
+			live_table__delete(t->live, (struct mt_live_key *)pc.keys + i);
+		pc.nkeys = 0;
 	}
 	pc.ksz = sizeof(uint32_t);
 	map_for_each(bpf_map__fd(t->skel->maps.rss), pc.ksz, sizeof(struct mt_rss),
@@ -255,7 +255,6 @@ static void purge_old_mms(struct tracer *t, struct image_ctx *ic)
 void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_t nexecs)
 {
 	struct image_ctx ic = { .execs = execs, .nexecs = nexecs };
-	int live_fd = bpf_map__fd(t->skel->maps.live);
 	struct mt_delta batch[MT_DELTA_BATCH];
 	uint32_t nbatch = 0;
 	size_t i;
@@ -267,15 +266,14 @@ void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_
 			   sizeof(struct mt_stack_val), visit_exec_totals, &ic);
 	if (err || !ic.any)
 		goto out;
-	err = map_for_each(live_fd, sizeof(struct mt_live_key), sizeof(struct mt_live_val),
-			   visit_old_image, &ic);
+	err = live_table__for_each(t->live, visit_old_image, &ic);
 	if (!err)
 		err = ic.err;
 	for (i = 0; i < ic.n && !err; i++) {
 		const struct old_entry *o = &ic.old[i];
 		struct mt_delta *d;
 
-		if (bpf_map_delete_elem(live_fd, &o->key))
+		if (live_table__delete(t->live, &o->key))
 			continue; /* freed meanwhile: the hook accounted it */
 		d = &batch[nbatch++];
 		d->key = (struct mt_stack_key){ .tgid = o->key.tgid, .stack_id = o->val.stack_id,

@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "array.h"
-#include "tracer_priv.h"
+#include "live_table.h"
 
 /* The counters reported as drops, by the names the report gives them. */
 static const char *const stat_names[MT_STAT__COUNT] = {
@@ -168,6 +168,7 @@ static int read_stats(struct tracer *t, struct mt_profile *p)
 	p->frees_unsampled = sum[MT_STAT_FREES_UNSAMPLED];
 	p->stack_walks = sum[MT_STAT_STACK_WALKS];
 	p->thread_fallbacks = sum[MT_STAT_THREAD_FALLBACKS];
+	p->live_overflows = sum[MT_STAT_LIVE_OVERFLOWS];
 	p->sample_bytes = t->opts.sample_bytes;
 	for (key = 0; key < MT_STAT__COUNT; key++) {
 		if (stat_names[key] && (err = mt_profile__add_drop(p, stat_names[key], sum[key])))
@@ -498,8 +499,7 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	 * from the live samples: it always walks; a window's bytes come
 	 * from it too) */
 	if (min_age_ns || since_ns || sc.need_live || sc.sample_bytes)
-		err = map_for_each(bpf_map__fd(t->skel->maps.live), sizeof(struct mt_live_key),
-				   sizeof(struct mt_live_val), visit_snap_live, &sc);
+		err = live_table__for_each(t->live, visit_snap_live, &sc);
 	if (err)
 		goto out;
 	/* --sample: the estimates replace the sampled sums */

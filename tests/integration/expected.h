@@ -26,6 +26,7 @@
 #define LEAK_THREAD_COUNT 8
 #define LEAK_THREAD_SIZE 256
 #define LEAK_MANY_SIZE 16
+#define LEAK_HALF_MAX 65536 /* leaky --half: blocks at most */
 
 /* tests/workloads/counted.c: one round of every entry point */
 #define COUNTED_ROUND_ALLOCS 10

@@ -3,6 +3,8 @@
  * recorded stays exact. */
 #include "harness.h"
 #include "expected.h"
+#include <linux/types.h>
+#include "memtrail.h"
 
 #define LIMITS_TIMEOUT_MS 170000
 
@@ -40,6 +42,17 @@ static long long drop(json_t *root, const char *name)
 		json_object_get(json_object_get(root, "stats"), "drops"), name));
 }
 
+static long long map_entries(json_t *root, const char *name)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(root, "tracer"), "bpf_maps"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")), name))
+			return json_integer_value(json_object_get(m, "max_entries"));
+	return -1;
+}
+
 TestSuite(limits, .timeout = LIMITS_TIMEOUT_MS / 1000 + 10);
 
 Test(limits, full_allocation_map_is_counted)
@@ -51,8 +64,9 @@ Test(limits, full_allocation_map_is_counted)
 	root = run_leaky("many.json", (char *[]){ "--max-allocs", "1024", NULL }, "--many", "5000");
 	lost = drop(root, "live_map_full");
 	sum_by_symbol(root, 0, "leak_many", &bytes, &allocs);
-	cr_expect_gt(lost, 0, "a 1024-entry map held 5000 allocations?");
-	cr_expect_leq(allocs, 1024);
+	cr_expect_gt(lost, 0, "1024 slots and their overflow held 5000 allocations?");
+	cr_expect_eq(map_entries(root, "live"), 1024);
+	cr_expect_leq(allocs, 1024 + map_entries(root, "live_overflow"));
 	/* every allocation is either recorded or counted */
 	cr_expect_geq(allocs + lost, 5000, "recorded %lld + dropped %lld < 5000", allocs, lost);
 	cr_expect_eq(bytes, allocs * LEAK_MANY_SIZE);
@@ -72,6 +86,28 @@ Test(limits, default_maps_hold_a_large_leak)
 	cr_expect_eq(allocs, 100000);
 	cr_expect_eq(bytes, 100000LL * LEAK_MANY_SIZE);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(root, "stats"), "drops_total")), 0);
+	json_decref(root);
+}
+
+/* More allocations than slots: those that find their slots taken go to
+ * the overflow hash, and their frees find them there. leak_half holds
+ * 1,600 blocks at its peak in 1,024 slots, then frees every second one. */
+Test(limits, overflow_records_are_exact)
+{
+	long long bytes, allocs;
+	json_t *root, *stats;
+
+	require_root();
+	root = run_leaky("half.json", (char *[]){ "--max-allocs", "1024", NULL }, "--half", "1600");
+	stats = json_object_get(root, "stats");
+	cr_expect_eq(sum_by_symbol(root, 0, "leak_half", &bytes, &allocs), 1);
+	cr_expect_eq(allocs, 800);
+	cr_expect_eq(bytes, 800LL * LEAK_MANY_SIZE);
+	cr_expect_geq(json_integer_value(json_object_get(stats, "live_overflows")), 1600 - 1024,
+		     "1,600 blocks in 1,024 slots: the rest went to the overflow");
+	cr_expect_eq(json_integer_value(json_object_get(stats, "unmatched_frees")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(stats, "inferred_frees")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(stats, "drops_total")), 0);
 	json_decref(root);
 }
 
@@ -124,7 +160,7 @@ Test(limits, tracer_cost_is_reported)
 	}
 	cr_expect_eq(json_integer_value(json_object_get(tracer, "bpf_map_bytes")), sum);
 	cr_expect_eq(live_entries, 100000);
-	cr_expect_geq(live_bytes, 100000LL * (16 + 32));
+	cr_expect_geq(live_bytes, 100000LL * (long long)sizeof(struct mt_live_slot));
 	cpu = json_real_value(json_object_get(tracer, "cpu_s"));
 	user = json_real_value(json_object_get(tracer, "cpu_user_s"));
 	sys = json_real_value(json_object_get(tracer, "cpu_sys_s"));
@@ -175,16 +211,6 @@ Test(limits, oldest_age_with_and_without_frees)
 	json_decref(root);
 }
 
-static long long map_entries(json_t *root, const char *name)
-{
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(json_object_get(json_object_get(root, "tracer"), "bpf_maps"), i, m)
-		if (!strcmp(json_string_value(json_object_get(m, "name")), name))
-			return json_integer_value(json_object_get(m, "max_entries"));
-	return -1;
-}
 
 /* Every map that can fill takes its size from the command line: the
  * loaded maps have the sizes asked for (the ring in a power of two) */
@@ -197,6 +223,7 @@ Test(limits, every_map_that_fills_is_sized_from_the_command_line)
 						   "--max-procs", "1000", "--ring-kib", "100", NULL },
 			 "--many", "10");
 	cr_expect_eq(map_entries(root, "live"), 5000);
+	cr_expect_eq(map_entries(root, "live_overflow"), 1250);
 	cr_expect_eq(map_entries(root, "stacks"), 300);
 	cr_expect_eq(map_entries(root, "by_stack"), 1200);
 	cr_expect_eq(map_entries(root, "rss"), 1000);

@@ -7,6 +7,8 @@
  *                    "done", exit at the next line or EOF; a line "exec"
  *                    instead re-executes the program in --wait mode
  *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
+ *   leaky --half N   leak_half allocates N blocks of LEAK_MANY_SIZE (at most
+ *                    LEAK_HALF_MAX), then frees every second one
  *   leaky --stacks B leak one LEAK_MANY_SIZE block from each of 2^B distinct
  *                    stacks (leak_leaf reached through walk_a/walk_b)
  *   leaky --aged     leak_held and leak_aged each allocate a block, one
@@ -198,6 +200,21 @@ __attribute__((noinline)) void leak_many(long n)
 		sink = malloc(LEAK_MANY_SIZE);
 }
 
+/* the pointers kept outside the heap: only the blocks are allocations */
+static void *half_blocks[LEAK_HALF_MAX];
+
+__attribute__((noinline)) void leak_half(long n)
+{
+	long i;
+
+	if (n > LEAK_HALF_MAX)
+		n = LEAK_HALF_MAX;
+	for (i = 0; i < n; i++)
+		half_blocks[i] = malloc(LEAK_MANY_SIZE);
+	for (i = 1; i < n; i += 2)
+		free(half_blocks[i]);
+}
+
 __attribute__((noinline)) void *leak_held(void)
 {
 	return malloc(LEAK_MANY_SIZE);
@@ -247,6 +264,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && !strcmp(argv[1], "--many")) {
 		leak_many(atol(argv[2]));
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--half")) {
+		leak_half(atol(argv[2]));
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--aged")) {
