@@ -85,12 +85,12 @@ int mt_live_take(__u32 tgid, __u64 addr, struct mt_live_val *out)
 	return take_overflow(tgid, addr, out);
 }
 
-int mt_live_put(__u32 tgid, __u64 addr, const struct mt_live_val *val,
-		struct mt_live_val *stale)
+int mt_live_put(__u32 tgid, __u64 addr, const struct mt_live_val *val)
 {
 	__u32 first = mt_live_slot(tgid, addr, live_slots), i;
 	struct mt_live_key key = { .tgid = tgid, .addr = addr };
 	struct mt_live_slot *s, *mine = NULL;
+	struct mt_live_val stale;
 	int ret = 0;
 
 	/* all the slots are looked at: a record of this address whose free
@@ -99,13 +99,13 @@ int mt_live_put(__u32 tgid, __u64 addr, const struct mt_live_val *val,
 		s = slot_at(first, i);
 		if (!s)
 			continue;
-		if (s->addr == addr && s->tgid == tgid && take_slot(s, addr, stale))
+		if (s->addr == addr && s->tgid == tgid && take_slot(s, addr, &stale))
 			ret = MT_LIVE_REPLACED;
 		if (!mine && s->addr == MT_LIVE_EMPTY &&
 		    __sync_val_compare_and_swap(&s->addr, MT_LIVE_EMPTY, MT_LIVE_BUSY) == MT_LIVE_EMPTY)
 			mine = s;
 	}
-	if (!ret && overflow_live && !take_overflow(tgid, addr, stale))
+	if (!ret && overflow_live && !take_overflow(tgid, addr, &stale))
 		ret = MT_LIVE_REPLACED;
 	if (mine) {
 		mine->tgid = tgid;

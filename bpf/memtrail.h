@@ -134,7 +134,11 @@ struct mt_stack {
 
 #define MT_STACK_LOST 0 /* no stack: recorded, and counted in the drops */
 
-/* by_stack[(tgid, stack, kind)]: outstanding totals, updated atomically. */
+/* by_stack[(tgid, stack, kind)]: page-fault totals (MT_KIND_FAULT), added
+ * to atomically. The malloc family's outstanding totals are summed from
+ * the live records when a report is taken, so that neither malloc nor
+ * free touches a per-stack entry that every thread allocating from that
+ * stack would write. The key names a report's stack, whatever its kind. */
 struct mt_stack_key {
 	__u32 tgid;
 	__u32 kind;
@@ -144,12 +148,6 @@ struct mt_stack_key {
 struct mt_stack_val {
 	__s64 bytes;
 	__s64 allocs;
-	/* the age of the stack's oldest outstanding allocation, without
-	 * walking `live`: since_ns is the time of the allocation that found
-	 * nothing outstanding; while aged is 0 (only new allocations since)
-	 * that allocation is still held and the oldest */
-	__u64 since_ns;
-	__u64 aged;	/* nonzero: a free, restore or purge changed the stack since */
 };
 
 /* Ring-buffer records; each starts with its type. */
@@ -264,21 +262,6 @@ struct mt_unwind_miss {
 	__u32 tgid;
 	struct mt_unwind_file_key file;
 	__u64 vm_start, vm_end; /* the mapping it was seen in (map_files name) */
-};
-
-/* Corrections user space applies to by_stack: it fills deltas[0..n) and
- * runs apply_deltas with n as context, so the totals change with the same
- * atomic adds the hooks use. */
-#define MT_DELTA_BATCH 64
-
-struct mt_delta {
-	struct mt_stack_key key;
-	__s64 bytes;
-	__s64 allocs;
-};
-
-struct mt_delta_args {
-	__u32 n;
 };
 
 #endif /* MEMTRAIL_H */

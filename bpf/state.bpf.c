@@ -45,14 +45,6 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* input of apply_deltas, written by user space */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MT_DELTA_BATCH);
-	__type(key, __u32);
-	__type(value, struct mt_delta);
-} deltas SEC(".maps");
-
 /* the processes kernel hooks act on (when filter_tgids), set by user space */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -224,30 +216,6 @@ static void add_to(struct mt_stack_val *val, __s64 bytes, __s64 allocs)
 {
 	__sync_fetch_and_add(&val->bytes, bytes);
 	__sync_fetch_and_add(&val->allocs, allocs);
-}
-
-static void add_to_stack(__u32 tgid, __u64 stack_id, __u32 kind, __s64 bytes,
-			 __s64 allocs)
-{
-	/* a missing entry on the way down: purged while the free was in flight */
-	struct mt_stack_val *val = stack_totals(tgid, stack_id, kind, allocs > 0);
-
-	if (val) {
-		add_to(val, bytes, allocs);
-		val->aged = 1; /* since_ns may no longer be the oldest's */
-	}
-}
-
-/* A new allocation at ts: the first one while nothing is outstanding
- * starts the stack's age (two CPUs racing here both write a ts of the
- * same instant). */
-static void add_new_alloc(struct mt_stack_val *val, __s64 bytes, __u64 ts)
-{
-	if (val->allocs <= 0) {
-		val->since_ns = ts;
-		val->aged = 0;
-	}
-	add_to(val, bytes, 1);
 }
 
 static __u64 hash_stack(const struct mt_stack *st)
@@ -538,13 +506,10 @@ void mt_count_fault(void *ctx, __u64 bytes)
  * (freed through a path we do not see): it is retired. false: no room. */
 static bool put_live(__u32 tgid, __u64 addr, const struct mt_live_val *val)
 {
-	struct mt_live_val stale;
-	int ret = mt_live_put(tgid, addr, val, &stale);
+	int ret = mt_live_put(tgid, addr, val);
 
-	if (ret & MT_LIVE_REPLACED) {
-		add_to_stack(tgid, stale.stack_id, stale.kind, -(__s64)stale.size, -1);
+	if (ret & MT_LIVE_REPLACED)
 		mt_stat_inc(MT_STAT_INFERRED_FREES);
-	}
 	if (ret & MT_LIVE_FULL) {
 		mt_stat_inc(MT_STAT_DROP_LIVE_FULL);
 		return false;
@@ -558,20 +523,11 @@ void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_live_val val = { .size = size, .kind = kind };
-	struct mt_stack_val *totals;
 
 	val.stack_id = store_stack(ctx, 0, FROM_RETURN, thread_of(t));
 	val.ts_ns = bpf_ktime_get_ns();
-
-	totals = stack_totals(tgid, val.stack_id, kind, true);
-	if (!totals) {
-		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
-		return;
-	}
-	if (!put_live(tgid, addr, &val))
-		return;
-	add_new_alloc(totals, size, val.ts_ns);
-	mt_stat_inc(MT_STAT_ALLOCS);
+	if (put_live(tgid, addr, &val))
+		mt_stat_inc(MT_STAT_ALLOCS);
 }
 
 int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss)
@@ -584,7 +540,6 @@ int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss)
 			mt_stat_inc(MT_STAT_UNMATCHED_FREES);
 		return -1;
 	}
-	add_to_stack(tgid, copy.stack_id, copy.kind, -(__s64)copy.size, -1);
 	mt_stat_inc(MT_STAT_FREES);
 	if (taken)
 		*taken = copy;
@@ -595,29 +550,8 @@ void mt_restore_alloc(__u64 addr, const struct mt_live_val *val)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!put_live(tgid, addr, val))
-		return;
-	add_to_stack(tgid, val->stack_id, val->kind, val->size, 1);
-	mt_stat_add(MT_STAT_FREES, -1); /* the free counted at entry did not happen */
-}
-
-/* Run by user space (BPF_PROG_TEST_RUN) to take the entries of a replaced
- * process image off the totals with the same atomic adds the hooks use. */
-SEC("syscall")
-int apply_deltas(struct mt_delta_args *args)
-{
-	__u32 i, n = args->n;
-
-	for (i = 0; i < MT_DELTA_BATCH && i < n; i++) {
-		__u32 key = i; /* i itself stays in a register: the verifier
-				  must see it grow to bound the loop */
-		struct mt_delta *d = bpf_map_lookup_elem(&deltas, &key);
-
-		if (d)
-			add_to_stack(d->key.tgid, d->key.stack_id, d->key.kind,
-				     d->bytes, d->allocs);
-	}
-	return 0;
+	if (put_live(tgid, addr, val))
+		mt_stat_add(MT_STAT_FREES, -1); /* the free counted at entry did not happen */
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

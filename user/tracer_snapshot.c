@@ -26,21 +26,26 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 	[MT_STAT_STACK_PARTIAL] = "stack_partial",
 };
 
+/* One stack of one process and kind: a report's sample. */
 struct agg {
 	struct mt_stack_key key;
-	int64_t bytes, allocs;	 /* from by_stack, or from live with min-age */
-	uint64_t oldest_ts;	 /* 0: none seen in live */
+	int64_t bytes, allocs;	 /* summed from the live records (faults: by_stack) */
+	uint64_t oldest_ts;	 /* 0: no age (faults) */
 	/* --sample: the scaled estimates from the live samples */
 	double est_bytes, est_allocs;
 	uint64_t samples;
+	bool dropped;		 /* a process the caller does not keep */
 };
 
 struct snap_ctx {
 	struct agg *aggs;
 	size_t n, cap;
+	/* the aggs of live records by key: open addressing, each slot
+	 * 1 + an index into aggs (0: empty); a power of two, at most half full */
+	uint32_t *index;
+	size_t index_cap;
 	uint64_t now_ns, min_age_ns;
 	uint64_t since_ns;	/* window: only allocations made from then on */
-	bool need_live;		/* some stack's oldest age is only in `live` */
 	uint64_t sample_bytes;	 /* --sample, 0: exact */
 	bool (*keep)(pid_t pid, void *ctx);
 	void *keep_ctx;
@@ -60,31 +65,87 @@ static int cmp_key(const void *a, const void *b)
 	return 0;
 }
 
+/* A new agg for key, or NULL (out of memory, counted in sc->err). */
+static struct agg *new_agg(struct snap_ctx *sc, const struct mt_stack_key *key)
+{
+	struct agg *a;
+
+	if (array_grow((void **)&sc->aggs, &sc->cap, sc->n, sizeof(*sc->aggs))) {
+		sc->err = -ENOMEM;
+		return NULL;
+	}
+	a = &sc->aggs[sc->n++];
+	memset(a, 0, sizeof(*a));
+	a->key = *key;
+	a->dropped = sc->keep && !sc->keep(key->tgid, sc->keep_ctx);
+	return a;
+}
+
+/* Page-fault totals: growth, with no age; a window cannot hold them. */
 static void visit_snap_stack(const void *key, const void *val, void *ctx)
 {
 	const struct mt_stack_val *v = val;
 	struct snap_ctx *sc = ctx;
-	const struct mt_stack_key *k = key;
 	struct agg *a;
 
-	if (v->allocs <= 0 && v->bytes <= 0)
+	if ((v->allocs <= 0 && v->bytes <= 0) || sc->since_ns)
 		return;
-	if (sc->keep && !sc->keep(k->tgid, sc->keep_ctx))
-		return;
-	if (array_grow((void **)&sc->aggs, &sc->cap, sc->n, sizeof(*sc->aggs))) {
-		sc->err = -ENOMEM;
-		return;
+	a = new_agg(sc, key);
+	if (a) {
+		a->bytes = v->bytes;
+		a->allocs = v->allocs;
 	}
-	a = &sc->aggs[sc->n++];
-	memset(a, 0, sizeof(*a));
-	a->key = *k;
-	a->bytes = v->bytes;
-	a->allocs = v->allocs;
-	/* only new allocations since the age began: it is exact */
-	if (!v->aged)
-		a->oldest_ts = v->since_ns;
-	else if (k->kind == MT_KIND_MALLOC)
-		sc->need_live = true;
+}
+
+static size_t key_hash(const struct mt_stack_key *k)
+{
+	uint64_t h = (k->stack_id ^ ((uint64_t)k->tgid << 32 | k->kind)) * 0x9e3779b97f4a7c15ULL;
+
+	return h >> 20;
+}
+
+/* Doubles the index (or makes its first 1024 slots). */
+static int grow_index(struct snap_ctx *sc)
+{
+	size_t cap = sc->index_cap ? sc->index_cap * 2 : 1024, i, j;
+	uint32_t *index = calloc(cap, sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	for (i = 0; i < sc->index_cap; i++) {
+		if (!sc->index[i])
+			continue;
+		for (j = key_hash(&sc->aggs[sc->index[i] - 1].key); index[j & (cap - 1)]; j++)
+			;
+		index[j & (cap - 1)] = sc->index[i];
+	}
+	free(sc->index);
+	sc->index = index;
+	sc->index_cap = cap;
+	return 0;
+}
+
+/* The agg of a live record's key, made on first sight. */
+static struct agg *agg_of(struct snap_ctx *sc, const struct mt_stack_key *key)
+{
+	size_t j;
+	struct agg *a;
+
+	if (sc->n * 2 >= sc->index_cap && (sc->err = grow_index(sc)))
+		return NULL;
+	for (j = key_hash(key);; j++) {
+		uint32_t *slot = &sc->index[j & (sc->index_cap - 1)];
+
+		if (!*slot) {
+			a = new_agg(sc, key);
+			if (a)
+				*slot = sc->n;
+			return a;
+		}
+		a = &sc->aggs[*slot - 1];
+		if (!cmp_key(&a->key, key))
+			return a;
+	}
 }
 
 double tracer_sample_weight(uint64_t size, uint64_t mean)
@@ -115,22 +176,20 @@ static void visit_snap_live(const void *key, const void *val, void *ctx)
 	struct mt_stack_key k = { .tgid = lk->tgid, .stack_id = v->stack_id, .kind = v->kind };
 	struct agg *a;
 
-	a = bsearch(&k, sc->aggs, sc->n, sizeof(*sc->aggs), cmp_key);
-	if (!a)
-		return; /* raced with a purge, or a process we do not keep */
+	if (v->ts_ns > sc->now_ns)
+		return; /* made after the snapshot's instant, during the walk */
 	if (sc->since_ns && v->ts_ns < sc->since_ns)
 		return; /* before the window */
+	if (sc->min_age_ns && sc->now_ns - v->ts_ns < sc->min_age_ns)
+		return; /* too young */
+	a = agg_of(sc, &k);
+	if (!a || a->dropped)
+		return;
+	a->bytes += v->size;
+	a->allocs++;
 	if (!a->oldest_ts || v->ts_ns < a->oldest_ts)
 		a->oldest_ts = v->ts_ns;
-	if (sc->since_ns) {
-		a->bytes += v->size; /* a window: the live map is the source */
-		a->allocs += 1;
-	} else if (sc->min_age_ns && sc->now_ns - v->ts_ns >= sc->min_age_ns) {
-		a->bytes += v->size; /* with --min-age the live map is the source */
-		a->allocs += 1;
-	}
-	if (sc->sample_bytes && v->kind == MT_KIND_MALLOC &&
-	    (!sc->min_age_ns || sc->now_ns - v->ts_ns >= sc->min_age_ns))
+	if (sc->sample_bytes && v->kind == MT_KIND_MALLOC)
 		sample_estimate(a, v->size, sc->sample_bytes);
 }
 
@@ -477,29 +536,12 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	sc.now_ns = monotonic_ns();
 	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
 			   sizeof(struct mt_stack_val), visit_snap_stack, &sc);
+	/* then the records, summed per stack: through the slots' mmap, about
+	 * 2 ms per 262,144 slots here, and the overflow */
+	if (!err)
+		err = live_table__for_each(t->live, visit_snap_live, &sc);
 	if (!err)
 		err = sc.err;
-	if (err)
-		goto out;
-	if (sc.n)
-		qsort(sc.aggs, sc.n, sizeof(*sc.aggs), cmp_key);
-	if (min_age_ns) { /* faults have no age: they stay */
-		for (i = 0; i < sc.n; i++)
-			if (sc.aggs[i].key.kind == MT_KIND_MALLOC)
-				sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
-	}
-	if (since_ns) { /* faults have no time: a window cannot hold them */
-		for (i = 0; i < sc.n; i++) {
-			sc.aggs[i].bytes = sc.aggs[i].allocs = 0;
-			sc.aggs[i].oldest_ts = 0; /* the window's own, from `live` */
-		}
-	}
-	/* The walk of `live` costs about 0.7 us an entry here (1M: 0.7 s);
-	 * a leak that only grows needs none of it (--sample estimates come
-	 * from the live samples: it always walks; a window's bytes come
-	 * from it too) */
-	if (min_age_ns || since_ns || sc.need_live || sc.sample_bytes)
-		err = live_table__for_each(t->live, visit_snap_live, &sc);
 	if (err)
 		goto out;
 	/* --sample: the estimates replace the sampled sums */
@@ -511,6 +553,8 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 			a->allocs = llround(a->est_allocs);
 		}
 	}
+	if (sc.n) /* one order for one content */
+		qsort(sc.aggs, sc.n, sizeof(*sc.aggs), cmp_key);
 	err = add_samples(t, p, sc.aggs, sc.n, sc.now_ns);
 	if (!err && t->vm)
 		err = read_vm(t, p, sc.now_ns, min_age_ns, since_ns, keep, ctx);
@@ -524,6 +568,7 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	}
 	p->min_age_ns = min_age_ns;
 out:
+	free(sc.index);
 	free(sc.aggs);
 	return err;
 }
