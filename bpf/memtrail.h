@@ -43,7 +43,7 @@ enum mt_stat {
 	MT_STAT_FAILED_ALLOCS,	  /* allocator returned NULL / error: not an allocation */
 	MT_STAT_NESTED,		  /* allocator calls made inside another one, counted once */
 	MT_STAT_DROP_LIVE_FULL,	  /* `live` map full: allocation not recorded */
-	MT_STAT_DROP_TOTALS_FULL,  /* `by_stack` map full: allocation not recorded */
+	MT_STAT_DROP_TOTALS_FULL,  /* `fault_totals` map full: a page fault not counted */
 	MT_STAT_DROP_STACK_COLLISION, /* another stack has the same 64-bit id: recorded as lost */
 	MT_STAT_DROP_STACK_ERROR, /* stack could not be read: recorded as lost */
 	MT_STAT_DROP_STACKS_FULL, /* `stacks` map full: recorded as lost */
@@ -134,7 +134,7 @@ struct mt_stack {
 
 #define MT_STACK_LOST 0 /* no stack: recorded, and counted in the drops */
 
-/* by_stack[(tgid, stack, kind)]: page-fault totals (MT_KIND_FAULT), added
+/* fault_totals[(tgid, stack, kind)]: page-fault totals (MT_KIND_FAULT), added
  * to atomically. The malloc family's outstanding totals are summed from
  * the live records when a report is taken, so that neither malloc nor
  * free touches a per-stack entry that every thread allocating from that

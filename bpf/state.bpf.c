@@ -29,7 +29,7 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, struct mt_stack_key);
 	__type(value, struct mt_stack_val);
-} by_stack SEC(".maps");
+} fault_totals SEC(".maps"); /* 1 entry unless faults are traced (the loader) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -194,22 +194,21 @@ bool mt_in_call(void)
 	return t && t->depth > 0;
 }
 
-/* The totals of (tgid, stack, kind), created at zero when create is set;
- * NULL when missing (or the map is full). */
-static struct mt_stack_val *stack_totals(__u32 tgid, __u64 stack_id, __u32 kind,
-					 bool create)
+/* The fault totals of (tgid, stack), created at zero; NULL when the map
+ * is full. */
+static struct mt_stack_val *fault_totals_of(__u32 tgid, __u64 stack_id)
 {
-	struct mt_stack_key key = { .tgid = tgid, .kind = kind, .stack_id = stack_id };
+	struct mt_stack_key key = { .tgid = tgid, .kind = MT_KIND_FAULT, .stack_id = stack_id };
 	struct mt_stack_val *val, zero = {};
 	int err; /* an int: 6.1 returns the error zero-extended to 64 bits */
 
-	val = bpf_map_lookup_elem(&by_stack, &key);
-	if (val || !create)
+	val = bpf_map_lookup_elem(&fault_totals, &key);
+	if (val)
 		return val;
-	err = bpf_map_update_elem(&by_stack, &key, &zero, BPF_NOEXIST);
+	err = bpf_map_update_elem(&fault_totals, &key, &zero, BPF_NOEXIST);
 	if (err && err != -EEXIST) /* -EEXIST: another CPU created it first */
 		return NULL;
-	return bpf_map_lookup_elem(&by_stack, &key);
+	return bpf_map_lookup_elem(&fault_totals, &key);
 }
 
 static void add_to(struct mt_stack_val *val, __s64 bytes, __s64 allocs)
@@ -431,7 +430,7 @@ static __always_inline __u64 read_stack(void *ctx, __u64 first_ip, enum stack_fr
 
 	known = bpf_map_lookup_elem(&stacks, &id);
 	if (!known) {
-		int err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST); /* see stack_totals */
+		int err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST); /* see fault_totals_of */
 
 		if (!err)
 			goto stored;
@@ -493,7 +492,7 @@ void mt_count_fault(void *ctx, __u64 bytes)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_stack_val *totals;
 
-	totals = stack_totals(tgid, store_stack(ctx, 0, FROM_FAULT, NULL), MT_KIND_FAULT, true);
+	totals = fault_totals_of(tgid, store_stack(ctx, 0, FROM_FAULT, NULL));
 	if (!totals) {
 		mt_stat_inc(MT_STAT_DROP_TOTALS_FULL);
 		return;

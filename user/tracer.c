@@ -279,8 +279,13 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 					     live_slots / 4 > 1024 ? live_slots / 4 : 1024)))
 		goto fail;
 	if (opts->max_stacks &&
-	    ((err = bpf_map__set_max_entries(t->skel->maps.stacks, opts->max_stacks)) ||
-	     (err = bpf_map__set_max_entries(t->skel->maps.by_stack, opts->max_stacks * 4))))
+	    (err = bpf_map__set_max_entries(t->skel->maps.stacks, opts->max_stacks)))
+		goto fail;
+	/* a hash map is preallocated: no fault events, no room */
+	if ((err = bpf_map__set_max_entries(t->skel->maps.fault_totals,
+					     !(opts->events & MT_EVENTS_FAULTS) ? 1 :
+					     opts->max_stacks ? opts->max_stacks * 4 :
+					     bpf_map__max_entries(t->skel->maps.fault_totals))))
 		goto fail;
 	/* every map that can fill is sized from the command line */
 	if (opts->max_procs &&

@@ -96,7 +96,7 @@ static void delete_keys(int fd, struct purge_ctx *pc)
 void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 {
 	struct purge_ctx pc = { .pids = pids, .npids = n, .sample_bytes = t->opts.sample_bytes };
-	int stack_fd = bpf_map__fd(t->skel->maps.by_stack);
+	int stack_fd = bpf_map__fd(t->skel->maps.fault_totals);
 	size_t i;
 
 	pc.bytes = calloc(n, sizeof(*pc.bytes));

@@ -29,7 +29,7 @@ static const char *const stat_names[MT_STAT__COUNT] = {
 /* One stack of one process and kind: a report's sample. */
 struct agg {
 	struct mt_stack_key key;
-	int64_t bytes, allocs;	 /* summed from the live records (faults: by_stack) */
+	int64_t bytes, allocs;	 /* summed from the live records (faults: fault_totals) */
 	uint64_t oldest_ts;	 /* 0: no age (faults) */
 	/* --sample: the scaled estimates from the live samples */
 	double est_bytes, est_allocs;
@@ -534,7 +534,7 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	if (err)
 		return err;
 	sc.now_ns = monotonic_ns();
-	err = map_for_each(bpf_map__fd(t->skel->maps.by_stack), sizeof(struct mt_stack_key),
+	err = map_for_each(bpf_map__fd(t->skel->maps.fault_totals), sizeof(struct mt_stack_key),
 			   sizeof(struct mt_stack_val), visit_snap_stack, &sc);
 	/* then the records, summed per stack: through the slots' mmap, about
 	 * 2 ms per 262,144 slots here, and the overflow */

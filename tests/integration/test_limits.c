@@ -225,9 +225,14 @@ Test(limits, every_map_that_fills_is_sized_from_the_command_line)
 	cr_expect_eq(map_entries(root, "live"), 5000);
 	cr_expect_eq(map_entries(root, "live_overflow"), 1250);
 	cr_expect_eq(map_entries(root, "stacks"), 300);
-	cr_expect_eq(map_entries(root, "by_stack"), 1200);
+	cr_expect_eq(map_entries(root, "fault_totals"), 1); /* no fault events */
 	cr_expect_eq(map_entries(root, "rss"), 1000);
 	cr_expect_eq(map_entries(root, "targets"), 1000);
 	cr_expect_eq(map_entries(root, "events"), 128 * 1024);
+	json_decref(root);
+	/* the fault totals take room only where faults are traced */
+	root = run_leaky("sizes-faults.json", (char *[]){ "--max-stacks", "300", "--events", "faults",
+							  NULL }, "--many", "10");
+	cr_expect_eq(map_entries(root, "fault_totals"), 1200);
 	json_decref(root);
 }
