@@ -27,6 +27,7 @@
 #define LEAK_THREAD_SIZE 256
 #define LEAK_MANY_SIZE 16
 #define LEAK_HALF_MAX 65536 /* leaky --half: blocks at most */
+#define LEAK_REMAP_SIZE (1 << 20) /* leaky --remapped: served by mmap */
 
 /* tests/workloads/counted.c: one round of every entry point */
 #define COUNTED_ROUND_ALLOCS 10

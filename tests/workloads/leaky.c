@@ -9,6 +9,9 @@
  *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
  *   leaky --half N   leak_half allocates N blocks of LEAK_MANY_SIZE (at most
  *                    LEAK_HALF_MAX), then frees every second one
+ *   leaky --remapped leak_remapped allocates an mmapped block, unmaps it
+ *                    behind malloc's back, and allocates one that gets its
+ *                    address (exit 3 if it does not)
  *   leaky --stacks B leak one LEAK_MANY_SIZE block from each of 2^B distinct
  *                    stacks (leak_leaf reached through walk_a/walk_b)
  *   leaky --aged     leak_held and leak_aged each allocate a block, one
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "../integration/expected.h"
 
@@ -215,6 +219,19 @@ __attribute__((noinline)) void leak_half(long n)
 		free(half_blocks[i]);
 }
 
+/* glibc serves a block this big by mmap, with its chunk's size (flag
+ * bits in the low 3) in the word before it and the chunk 16 bytes before */
+__attribute__((noinline)) void *leak_remapped(void)
+{
+	char *p = malloc(LEAK_REMAP_SIZE), *q;
+	size_t chunk = ((size_t *)p)[-1] & ~(size_t)7;
+
+	munmap(p - 2 * sizeof(size_t), chunk);
+	/* the newest mapping's hole is the highest that fits: the same address */
+	q = malloc(LEAK_REMAP_SIZE);
+	return q == p ? q : NULL;
+}
+
 __attribute__((noinline)) void *leak_held(void)
 {
 	return malloc(LEAK_MANY_SIZE);
@@ -266,6 +283,8 @@ int main(int argc, char **argv)
 		leak_many(atol(argv[2]));
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--remapped"))
+		return leak_remapped() ? 0 : 3;
 	if (argc > 2 && !strcmp(argv[1], "--half")) {
 		leak_half(atol(argv[2]));
 		return 0;
