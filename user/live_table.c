@@ -77,20 +77,27 @@ int live_table__for_each(struct live_table *lt, map_visit_fn visit, void *ctx)
 			    sizeof(struct mt_live_val), visit, ctx);
 }
 
-int live_table__delete(struct live_table *lt, const struct mt_live_key *key)
+int live_table__delete(struct live_table *lt, const struct mt_live_key *key, uint64_t before_ns)
 {
 	uint32_t first = mt_live_slot(key->tgid, key->addr, lt->nslots), i;
+	struct mt_live_val val;
 
 	for (i = 0; i < MT_LIVE_PROBES; i++) {
 		struct mt_live_slot *s = &lt->slots[(first + i) % lt->nslots];
 		uint64_t expected = key->addr;
 
-		if (s->tgid == key->tgid &&
-		    __atomic_compare_exchange_n(&s->addr, &expected, MT_LIVE_EMPTY, false,
+		/* the age read first narrows the window in which a record
+		 * that replaced the one read could be taken for it to the
+		 * two instructions before the swap */
+		if (__atomic_load_n(&s->addr, __ATOMIC_ACQUIRE) != key->addr ||
+		    s->tgid != key->tgid || s->ts_ns >= before_ns)
+			continue;
+		if (__atomic_compare_exchange_n(&s->addr, &expected, MT_LIVE_EMPTY, false,
 						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			return 0;
 	}
-	if (bpf_map_delete_elem(lt->overflow_fd, key))
+	if (bpf_map_lookup_elem(lt->overflow_fd, key, &val) || val.ts_ns >= before_ns ||
+	    bpf_map_delete_elem(lt->overflow_fd, key))
 		return -ENOENT;
 	__atomic_fetch_sub(lt->overflow_live, 1, __ATOMIC_SEQ_CST);
 	return 0;

@@ -16,8 +16,10 @@ void live_table__free(struct live_table *lt);
  * 0 or -errno. */
 int live_table__for_each(struct live_table *lt, map_visit_fn visit, void *ctx);
 
-/* Removes the record of key: 0 when this call removed it, -ENOENT when it
- * is gone (a free took it, and accounted it). */
-int live_table__delete(struct live_table *lt, const struct mt_live_key *key);
+/* Removes the record of key if it was made before before_ns (UINT64_MAX:
+ * whenever): 0 when this call removed it, -ENOENT when it is gone (a free
+ * took it) or is a newer one (the address was handed out again since it
+ * was read). */
+int live_table__delete(struct live_table *lt, const struct mt_live_key *key, uint64_t before_ns);
 
 #endif /* MT_LIVE_TABLE_H */

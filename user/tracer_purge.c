@@ -3,6 +3,7 @@
  * what a process allocated before it exec'd (its old image). */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -110,7 +111,7 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 	pc.ksz = sizeof(struct mt_live_key);
 	live_table__for_each(t->live, visit_purge_live, &pc);
 	for (i = 0; i < pc.nkeys; i++)
-		live_table__delete(t->live, (struct mt_live_key *)pc.keys + i);
+		live_table__delete(t->live, (struct mt_live_key *)pc.keys + i, UINT64_MAX);
 	pc.nkeys = 0;
 	pc.ksz = sizeof(struct mt_stack_key);
 	free(pc.keys);
@@ -141,10 +142,15 @@ out:
 
 /* ---- replaced images (exec) ---------------------------------------------- */
 
+struct old_record {
+	struct mt_live_key key;
+	uint64_t exec_ns;	/* its process's exec: the record is older */
+};
+
 struct image_ctx {
 	const struct mt_event *execs; /* tgid and when it exec'd */
 	size_t nexecs;
-	struct mt_live_key *old; /* records older than their process's exec */
+	struct old_record *old;
 	size_t n, cap;
 	int err;
 };
@@ -175,7 +181,8 @@ static void visit_old_image(const void *key, const void *val, void *ctx)
 		ic->err = -ENOMEM;
 		return;
 	}
-	ic->old[ic->n++] = *k;
+	ic->old[ic->n].key = *k;
+	ic->old[ic->n++].exec_ns = ev->ts_ns;
 }
 
 struct old_mm_ctx {
@@ -223,7 +230,7 @@ void tracer_purge_replaced(struct tracer *t, const struct mt_event *execs, size_
 	if (!err)
 		err = ic.err;
 	for (i = 0; i < ic.n && !err; i++)
-		gone += !live_table__delete(t->live, &ic.old[i]); /* else freed meanwhile */
+		gone += !live_table__delete(t->live, &ic.old[i].key, ic.old[i].exec_ns);
 	if (gone)
 		debug("%zu allocations of replaced process images removed", gone);
 	if (err)
