@@ -174,6 +174,7 @@ static void put_tracer_cost(struct json_writer *w, const struct mt_tracer_cost *
 	jw_double_field(w, "cpu_sys_s", c->cpu_sys_s);
 	jw_u64_field(w, "rss_bytes", c->rss_bytes);
 	jw_u64_field(w, "rss_peak_bytes", c->rss_peak_bytes);
+	jw_u64_field(w, "rss_bpf_map_bytes", c->rss_map_bytes);
 	jw_u64_field(w, "bpf_map_bytes", c->map_bytes);
 	jw_double_field(w, "report_build_s", c->report_build_s);
 	jw_double_field(w, "report_build_cpu_s", c->report_build_cpu_s);

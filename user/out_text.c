@@ -338,8 +338,8 @@ static void put_accounts(FILE *f, const struct mt_profile *p)
 	}
 }
 
-/* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 8.1 MiB (peak 9.0 MiB),
- *  bpf maps 41.2 MiB, report 0.04 s (cpu 0.03 s)" */
+/* "  tracer: cpu 0.31 s (user 0.20, sys 0.11), rss 28.1 MiB (peak 29.0 MiB,
+ *  mapped bpf maps 20.2 MiB), bpf maps 41.2 MiB, report 0.04 s (cpu 0.03 s)" */
 static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 {
 	if (!c->known)
@@ -349,6 +349,8 @@ static void put_tracer_cost(FILE *f, const struct mt_tracer_cost *c)
 	put_human(f, c->rss_bytes);
 	fputs(" (peak ", f);
 	put_human(f, c->rss_peak_bytes);
+	fputs(", mapped bpf maps ", f);
+	put_human(f, c->rss_map_bytes);
 	fputs("), bpf maps ", f);
 	put_human(f, c->map_bytes);
 	fprintf(f, ", report %.2f s (cpu %.2f s)\n", c->report_build_s, c->report_build_cpu_s);

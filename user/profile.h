@@ -114,6 +114,8 @@ struct mt_tracer_cost {
 	double cpu_user_s, cpu_sys_s; /* memtrail's own CPU time so far */
 	uint64_t rss_bytes;	/* its VmRSS now */
 	uint64_t rss_peak_bytes; /* its VmHWM */
+	uint64_t rss_map_bytes;	/* of rss_bytes: BPF maps it maps (their pages are
+				   the maps' memory, counted in map_bytes too) */
 	uint64_t map_bytes;	/* BPF map memory: sum of each map's memlock */
 	double report_build_s;	/* this report: snapshot + symbolization, wall */
 	double report_build_cpu_s; /* ... and the CPU time it took */

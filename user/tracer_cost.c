@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* memtrail's own cost, for the run summary: CPU time (getrusage), RSS now
- * and at its peak (/proc/self/status), and the memory of each BPF map as
+ * and at its peak (/proc/self/status) with the part of it that is BPF maps
+ * mapped into memtrail (/proc/self/smaps), and the memory of each BPF map as
  * the kernel charges it (memlock in /proc/self/fdinfo/FD: libbpf 1.1's
  * bpf_map_info has no such field). */
 #include <errno.h>
@@ -41,6 +42,44 @@ static int fd_memlock(int fd, uint64_t *bytes)
 	return err;
 }
 
+#define SMAPS_MAX (16u << 20)
+
+/* The resident bytes of the BPF maps this process has mapped (the live
+ * slots, the unwind rows, the ring): mmap'd map pages are resident from
+ * the start and count in VmRSS. 0 or -errno. */
+static int mapped_maps_rss(uint64_t *bytes)
+{
+	const char *line, *end, *text_end;
+	bool in_map = false;
+	char *text = NULL;
+	uint64_t kb;
+	size_t len;
+	int err;
+
+	err = procfs__read_file("/proc/self/smaps", SMAPS_MAX, &text, &len);
+	if (err)
+		return err;
+	*bytes = 0;
+	text_end = text + len;
+	for (line = text; line < text_end; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text_end - line));
+		if (!end)
+			end = text_end;
+		if (line < end && ((*line >= '0' && *line <= '9') || (*line >= 'a' && *line <= 'f'))) {
+			/* a mapping's first line: "start-end perms offset dev inode path" */
+			static const char name[] = " anon_inode:bpf-map";
+
+			in_map = (size_t)(end - line) >= sizeof(name) - 1 &&
+				 !memcmp(end - (sizeof(name) - 1), name, sizeof(name) - 1);
+		} else if (in_map &&
+			   !procfs__parse_field(line, (size_t)(end - line), "Rss:", "kB", &kb)) {
+			*bytes += kb * 1024;
+		}
+	}
+	free(text);
+	return 0;
+}
+
 int tracer__cost(const struct tracer *t, struct mt_tracer_cost *out)
 {
 	struct bpf_map *map;
@@ -56,6 +95,8 @@ int tracer__cost(const struct tracer *t, struct mt_tracer_cost *out)
 	err = procfs__read_status_kb(NULL, getpid(), "VmRSS:", &out->rss_bytes);
 	if (!err)
 		err = procfs__read_status_kb(NULL, getpid(), "VmHWM:", &out->rss_peak_bytes);
+	if (!err)
+		err = mapped_maps_rss(&out->rss_map_bytes);
 	if (err)
 		return err;
 	out->map_bytes = 0;

@@ -169,6 +169,11 @@ Test(limits, tracer_cost_is_reported)
 	cr_expect_gt(json_integer_value(json_object_get(tracer, "rss_bytes")), 1 << 20);
 	cr_expect_geq(json_integer_value(json_object_get(tracer, "rss_peak_bytes")),
 		      json_integer_value(json_object_get(tracer, "rss_bytes")));
+	/* the live slots are mapped into memtrail, resident: part of its rss */
+	cr_expect_geq(json_integer_value(json_object_get(tracer, "rss_bpf_map_bytes")),
+		      100000LL * (long long)sizeof(struct mt_live_slot));
+	cr_expect_leq(json_integer_value(json_object_get(tracer, "rss_bpf_map_bytes")),
+		      json_integer_value(json_object_get(tracer, "rss_bytes")));
 	cr_expect_geq(json_real_value(json_object_get(tracer, "report_build_s")), 0);
 	cr_expect_leq(json_real_value(json_object_get(tracer, "report_build_s")),
 		      json_real_value(json_object_get(root, "duration_s")));

@@ -669,6 +669,7 @@ static void set_cost(void)
 	c->cpu_sys_s = 0.5;
 	c->rss_bytes = 12 << 20;
 	c->rss_peak_bytes = 20 << 20;
+	c->rss_map_bytes = 9 << 20;
 	c->report_build_s = 0.375;
 	c->report_build_cpu_s = 0.25;
 	c->nmaps = 2;
@@ -692,7 +693,8 @@ Test(out_text, tracer_cost)
 	set_cost();
 	t = render_text(NULL);
 	assert_has(t, "\n  tracer: cpu 1.75 s (user 1.25, sys 0.50), rss 12.0 MiB "
-		      "(peak 20.0 MiB), bpf maps 188.3 MiB, report 0.38 s (cpu 0.25 s)\n");
+		      "(peak 20.0 MiB, mapped bpf maps 9.0 MiB), bpf maps 188.3 MiB, "
+		      "report 0.38 s (cpu 0.25 s)\n");
 	free(t);
 }
 
@@ -712,6 +714,7 @@ Test(out_json, tracer_cost)
 	cr_assert(eq(dbl, get_real(tr, "cpu_sys_s"), 0.5));
 	cr_assert(eq(i64, get_int(tr, "rss_bytes"), 12 << 20));
 	cr_assert(eq(i64, get_int(tr, "rss_peak_bytes"), 20 << 20));
+	cr_assert(eq(i64, get_int(tr, "rss_bpf_map_bytes"), 9 << 20));
 	cr_assert(eq(i64, get_int(tr, "bpf_map_bytes"), 197440512));
 	cr_assert(eq(dbl, get_real(tr, "report_build_s"), 0.375));
 	cr_assert(eq(dbl, get_real(tr, "report_build_cpu_s"), 0.25));

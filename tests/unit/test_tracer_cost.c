@@ -122,6 +122,9 @@ Test(tracer_cost, figures_match_procfs, .timeout = 60)
 	cr_expect(eq(u32, find_map(&c, "live")->max_entries, 50000));
 	cr_expect(eq(u32, find_map(&c, "stacks")->max_entries, 2000));
 	cr_expect(ge(u64, find_map(&c, "live")->memlock_bytes, 50000 * sizeof(struct mt_live_slot)));
+	/* the live slots are mapped, resident from the start: in the rss */
+	cr_expect(ge(u64, c.rss_map_bytes, 50000 * sizeof(struct mt_live_slot)));
+	cr_expect(le(u64, c.rss_map_bytes, c.rss_bytes));
 	/* the reads around the call bound it; they touch a page or two */
 	cr_expect(ge(u64, c.rss_bytes + 65536, rss_before < rss_after ? rss_before : rss_after));
 	cr_expect(le(u64, c.rss_bytes, (rss_before > rss_after ? rss_before : rss_after) + 65536));
