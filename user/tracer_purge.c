@@ -107,7 +107,7 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 	if (!pc.bytes || !pc.allocs || !pc.est_bytes || !pc.est_allocs)
 		goto out;
 	/* one pass over the slots for all the exits of a poll (through
-	 * their mmap: about 1 ms for 262,144 slots here) */
+	 * their mmap: the scan alone takes 0.3 ms per 262,144 slots here) */
 	pc.ksz = sizeof(struct mt_live_key);
 	live_table__for_each(t->live, visit_purge_live, &pc);
 	for (i = 0; i < pc.nkeys; i++)

@@ -536,8 +536,8 @@ static int snapshot(struct tracer *t, struct mt_profile *p, uint64_t min_age_ns,
 	sc.now_ns = monotonic_ns();
 	err = map_for_each(bpf_map__fd(t->skel->maps.fault_totals), sizeof(struct mt_stack_key),
 			   sizeof(struct mt_stack_val), visit_snap_stack, &sc);
-	/* then the records, summed per stack: through the slots' mmap, about
-	 * 2 ms per 262,144 slots here, and the overflow */
+	/* then the records, summed per stack: the slots through their mmap
+	 * (the scan alone: 0.3 ms per 262,144 slots here), and the overflow */
 	if (!err)
 		err = live_table__for_each(t->live, visit_snap_live, &sc);
 	if (!err)

@@ -47,6 +47,8 @@ res = {
     "bpf_map_bytes": t["bpf_map_bytes"],
     "bpf_maps": {k: v["memlock_bytes"] for k, v in maps.items()},
     "tracer_rss_bytes": t["rss_bytes"], "tracer_rss_peak_bytes": t["rss_peak_bytes"],
+    "tracer_rss_bpf_map_bytes": t["rss_bpf_map_bytes"],
+    "live_overflows": full[-1]["stats"]["live_overflows"],
     "tracer_cpu_s": t["cpu_s"],
     "drops_total": full[-1]["stats"]["drops_total"],
 }
@@ -59,7 +61,9 @@ print("  report (snapshot + symbolization): median %.3f s wall, %.3f s cpu (best
 print("  bpf maps: %.1f MiB in all (%s)" % (mib(t["bpf_map_bytes"]),
       ", ".join("%s %.1f" % (k, mib(v["memlock_bytes"])) for k, v in
                 sorted(maps.items(), key=lambda kv: -kv[1]["memlock_bytes"])[:4])))
-print("  tracer rss: %.1f MiB (peak %.1f MiB), cpu %.1f s; drops %d"
-      % (mib(t["rss_bytes"]), mib(t["rss_peak_bytes"]), t["cpu_s"], res["drops_total"]))
+print("  tracer rss: %.1f MiB (peak %.1f MiB; mapped bpf maps %.1f MiB), cpu %.1f s; drops %d"
+      % (mib(t["rss_bytes"]), mib(t["rss_peak_bytes"]), mib(t["rss_bpf_map_bytes"]), t["cpu_s"],
+         res["drops_total"]))
+print("  allocations that went to the overflow: %d" % res["live_overflows"])
 print("  written to %s" % out)
 PY
