@@ -42,7 +42,8 @@ enum mt_stat {
 	MT_STAT_UNMATCHED_FREES,  /* free of an address not recorded (allocated before tracing) */
 	MT_STAT_FAILED_ALLOCS,	  /* allocator returned NULL / error: not an allocation */
 	MT_STAT_NESTED,		  /* allocator calls made inside another one, counted once */
-	MT_STAT_DROP_LIVE_FULL,	  /* `live` map full: allocation not recorded */
+	MT_STAT_DROP_LIVE_FULL,	  /* `live` slots and `live_overflow` full: allocation
+				     not recorded */
 	MT_STAT_DROP_TOTALS_FULL,  /* `fault_totals` map full: a page fault not counted */
 	MT_STAT_DROP_STACK_COLLISION, /* another stack has the same 64-bit id: recorded as lost */
 	MT_STAT_DROP_STACK_ERROR, /* stack could not be read: recorded as lost */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The maps, knobs and accounting shared by every hook: outstanding totals
- * per stack, stacks, per-CPU counters; the records of live allocations
- * are kept by live_table.bpf.c. */
+/* The maps, knobs and accounting shared by every hook: stacks, page-fault
+ * totals per stack, per-CPU counters, per-thread state; the records of
+ * live allocations are kept by live_table.bpf.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

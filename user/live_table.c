@@ -68,8 +68,10 @@ int live_table__for_each(struct live_table *lt, map_visit_fn visit, void *ctx)
 		val.ts_ns = s->ts_ns;
 		val.stack_id = s->stack_id;
 		val.kind = s->kind;
-		/* freed (and perhaps refilled) while read: not one record */
-		if (__atomic_load_n(&s->addr, __ATOMIC_ACQUIRE) != addr)
+		/* freed (and perhaps refilled) while read: not one record. The
+		 * fence keeps the compiler from reading a field after this. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->addr, __ATOMIC_RELAXED) != addr)
 			continue;
 		visit(&key, &val, ctx);
 	}
