@@ -97,7 +97,7 @@ static void delete_keys(int fd, struct purge_ctx *pc)
 void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 {
 	struct purge_ctx pc = { .pids = pids, .npids = n, .sample_bytes = t->opts.sample_bytes };
-	int stack_fd = bpf_map__fd(t->skel->maps.fault_totals);
+	int faults_fd = bpf_map__fd(t->skel->maps.fault_totals);
 	size_t i;
 
 	pc.bytes = calloc(n, sizeof(*pc.bytes));
@@ -117,9 +117,9 @@ void tracer_purge_exited(struct tracer *t, const pid_t *pids, size_t n)
 	free(pc.keys);
 	pc.keys = NULL;
 	pc.cap = 0;
-	map_for_each(stack_fd, pc.ksz, sizeof(struct mt_stack_val),
+	map_for_each(faults_fd, pc.ksz, sizeof(struct mt_stack_val),
 		     visit_purge_stack, &pc);
-	delete_keys(stack_fd, &pc);
+	delete_keys(faults_fd, &pc);
 	pc.ksz = sizeof(uint32_t);
 	map_for_each(bpf_map__fd(t->skel->maps.rss), pc.ksz, sizeof(struct mt_rss),
 		     visit_purge_rss, &pc);
