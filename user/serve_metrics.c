@@ -85,6 +85,14 @@ int serve_metrics__write(const struct serve_summary *s, FILE *f)
 		err = put_one(f, "memtrail_failed_allocs_total", "counter",
 			      "Allocator calls that returned no memory", p->failed_allocs);
 	if (!err)
+		err = put_one(f, "memtrail_live_overflows_total", "counter",
+			      "Allocations that found their slots taken and went to the overflow "
+			      "(many: --max-allocs is nearly full)", p->live_overflows);
+	if (!err)
+		err = put_one(f, "memtrail_thread_fallbacks_total", "counter",
+			      "Threads that kept their state by thread id for want of task storage",
+			      p->thread_fallbacks);
+	if (!err)
 		err = prom_family(f, "memtrail_drops_total", "counter",
 				  "Events that could not be recorded, by reason");
 	for (i = 0; i < p->ndrops && !err; i++) {

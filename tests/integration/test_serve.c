@@ -405,6 +405,9 @@ Test(serve, pods_heap_and_metrics)
 	cr_expect_eq(metric(text, "memtrail_drops_total{name=\"live_map_full\"}"), 0);
 	cr_expect_eq(metric(text, "memtrail_up"), 1);
 	cr_expect_gt(metric(text, "memtrail_allocs_total"), 0);
+	/* a few allocations in default-size slots: none overflowed */
+	cr_expect_eq(metric(text, "memtrail_live_overflows_total"), 0);
+	cr_expect_geq(metric(text, "memtrail_thread_fallbacks_total"), 0);
 	cr_expect_gt(metric(text, "process_resident_memory_bytes"), 1 << 20);
 	free(text);
 	json_decref(pods);
