@@ -40,6 +40,30 @@ static bool run(int (*fn)(const char *, int, demangle_callbackref, void *),
 	return fn(name, DEMANGLE_OPTS, append, &o) && !o.overflow && o.len;
 }
 
+/* A Rust v0 binder, 'G' <base-62 number> '_', names that many lifetimes
+ * and libiberty prints each of them, a 64-bit count included: a 10-byte
+ * name made it print 19,688 characters, a 149-byte one never returned
+ * (fuzz_demangle). A binder comes right after the 'F' of a fn type or the
+ * 'D' of a dyn type, and no real one has more than 62 lifetimes (one
+ * digit): a name where "FG" or "DG" is followed by two or more digits and
+ * '_' is not demangled. Bytes of an identifier or a crate hash can look
+ * the same: such a name is then shown mangled, never wrongly. */
+static bool rust_binder_too_long(const char *name)
+{
+	const char *p, *q;
+
+	for (p = strchr(name, 'G'); p; p = strchr(p + 1, 'G')) {
+		if (p == name || (p[-1] != 'F' && p[-1] != 'D'))
+			continue;
+		for (q = p + 1; (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+				(*q >= 'A' && *q <= 'Z'); q++)
+			;
+		if (*q == '_' && q - p > 2)
+			return true;
+	}
+	return false;
+}
+
 bool demangle(const char *name, char *buf, size_t sz)
 {
 	bool rust_v0, itanium;
@@ -55,7 +79,8 @@ bool demangle(const char *name, char *buf, size_t sz)
 		return false;
 	/* Rust's legacy names are valid Itanium names too (_ZN...17h<hash>E):
 	 * asked first, the Rust demangler takes only those and drops the hash */
-	if (run(rust_demangle_callback, name, buf, sz))
+	if ((!rust_v0 || !rust_binder_too_long(name)) &&
+	    run(rust_demangle_callback, name, buf, sz))
 		return true;
 	if (itanium && run(cplus_demangle_v3_callback, name, buf, sz))
 		return true;

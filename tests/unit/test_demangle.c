@@ -72,6 +72,12 @@ Test(demangle, bounds)
 		memcpy(huge + i, "1a", 2);
 	memcpy(huge + i, "Ev", 2);
 	cr_assert_not(demangle(huge, buf, sizeof(buf)));
+	/* a binder of 2,603 lifetimes (libiberty would print them all, and a
+	 * longer count never ends): refused at once */
+	cr_assert_not(demangle("_RNfYFGFY_", buf, sizeof(buf)));
+	cr_assert_not(demangle("_RNfYYYYYYYYYYYYYYYYYYYFFFFFFFFFFFFFFFFFFGFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+			       "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY"
+			       "YYYY_", buf, sizeof(buf)));
 	/* deep nesting stays within the demangler's recursion limit */
 	memset(huge, 0, sizeof(huge));
 	memcpy(huge, "_Z1fP", 5);
