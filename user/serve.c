@@ -7,6 +7,7 @@
  * only to take its snapshot; a ?seconds=N window waits without it. */
 #include <errno.h>
 #include <poll.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -293,9 +294,20 @@ static void add_rss(const struct groups *g, struct group_totals *totals)
 }
 
 /* /pods and /metrics: one snapshot without frames, summed per group. */
+/* memtrail's own malloc heap in use: unlike its RSS, it does not count
+ * pages of freed blocks, so it tells a leak from the allocator's reuse */
+static uint64_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
 static void reply_summary(struct serve *srv, enum serve_route route, struct http_reply *rep)
 {
-	struct serve_summary s = { .root = srv->root, .groups = srv->groups };
+	/* the heap is read before this reply allocates */
+	struct serve_summary s = { .root = srv->root, .groups = srv->groups,
+				   .self_heap_bytes = heap_in_use() };
 	struct group_totals *totals = NULL;
 	struct mt_profile *p = NULL;
 	struct mem_stream ms;

@@ -116,6 +116,9 @@ int serve_metrics__write(const struct serve_summary *s, FILE *f)
 	if (!err)
 		err = put_one(f, "process_resident_memory_bytes", "gauge",
 			      "Resident memory of memtrail itself", s->self_rss_bytes);
+	if (!err)
+		err = put_one(f, "memtrail_heap_bytes", "gauge",
+			      "memtrail's own malloc heap in use", s->self_heap_bytes);
 	if (!err && ferror(f))
 		err = -EIO;
 	return err;

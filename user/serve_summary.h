@@ -24,6 +24,7 @@ struct serve_summary {
 	const struct mt_profile *p;	/* the snapshot: counters and drops */
 	size_t nprobes;
 	uint64_t self_rss_bytes;	/* memtrail's own VmRSS */
+	uint64_t self_heap_bytes;	/* its malloc heap in use (mallinfo2) */
 	bool healthy;
 	double uptime_s;
 	/* whether a pid's probes are in; NULL: all are */

@@ -87,7 +87,8 @@ TestSuite(serve_summary, .init = setup, .fini = teardown, .timeout = 10);
 static char *write_out(bool metrics)
 {
 	struct serve_summary s = { .root = "/kp", .groups = g, .p = p, .nprobes = 17,
-				   .self_rss_bytes = 12345, .healthy = true };
+				   .self_rss_bytes = 12345,
+				   .self_heap_bytes = 6789, .healthy = true };
 	struct group_totals *totals;
 	char *buf = NULL;
 	size_t len;
@@ -153,6 +154,7 @@ Test(serve_summary, metrics_text)
 	cr_assert(has(out, "\nmemtrail_outside_outstanding_bytes 5\n"), "%s", out);
 	cr_assert(has(out, "memtrail_group_rss_bytes{pod_uid=\"abc\",cgroup=\"/kp/podabc\"} 12288\n"), "%s", out);
 	cr_assert(has(out, "\nprocess_resident_memory_bytes 12345\n"), "%s", out);
+	cr_assert(has(out, "# TYPE memtrail_heap_bytes gauge\nmemtrail_heap_bytes 6789\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_up 1\n"), "%s", out);
 	cr_assert(has(out, "\nmemtrail_probes 17\n"), "%s", out);
 	free(out);
