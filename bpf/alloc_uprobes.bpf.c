@@ -117,11 +117,13 @@ static int enter(__u32 func, __u64 size, __u64 ptr)
 			sampled = sample_hit(t, size);
 			if (resize)
 				old_found = take_old(t, ptr);
-			/* reallocarray calls realloc: it keeps its return,
-			 * so the depth tells that inner call apart (else it
-			 * would count its bytes off the countdown again) */
+			/* a call that may enter another family member keeps
+			 * its return, so the depth tells that inner call
+			 * apart (else it would count its bytes off the
+			 * countdown again): in glibc, reallocarray calls
+			 * realloc, and realloc(NULL, n) calls malloc */
 			if (!sampled && !old_found && !sample_every_return &&
-			    func != MT_FN_REALLOCARRAY)
+			    func != MT_FN_REALLOCARRAY && !(func == MT_FN_REALLOC && !ptr))
 				return 1;
 		}
 	}
