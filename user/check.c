@@ -131,6 +131,8 @@ static void text_probes(FILE *out)
 			fprintf(out, "  %-16s entry, %s — %s\n", plan.points[i].name,
 				site->emulated ? "emulated" : "single-stepped", site->why);
 	}
+	for (i = 0; i < plan.nskipped; i++)
+		fprintf(out, "  %-16s no probe — %s\n", plan.skipped[i].name, plan.skipped[i].why);
 }
 
 static void json_probes(struct json_writer *w)
@@ -157,6 +159,13 @@ static void json_probes(struct json_writer *w)
 		jw_u64_field(w, "offset_from_entry", site->offset);
 		jw_bool_field(w, "emulated", site->emulated);
 		jw_string_field(w, "why", site->why);
+		jw_end_object(w);
+	}
+	for (i = 0; i < plan.nskipped; i++) {
+		jw_name(w, plan.skipped[i].name);
+		jw_start_object(w);
+		jw_bool_field(w, "probed", false);
+		jw_string_field(w, "why", plan.skipped[i].why);
 		jw_end_object(w);
 	}
 	jw_end_object(w);

@@ -23,14 +23,24 @@ struct probe_point {
 	struct probe_site site;
 };
 
+/* A function left without a probe: its calls reach another one's. */
+struct probe_skip {
+	const char *name;		/* static: the symbol */
+	const char *why;		/* static text */
+};
+
 struct probe_plan {
 	struct probe_point points[PROBE_PLAN_MAX];
 	size_t n;
+	struct probe_skip skipped[PROBE_PLAN_MAX];
+	size_t nskipped;
 };
 
 /* The probe points of the ELF file at path: malloc-family functions when
  * malloc is set, the syscall wrappers when wrappers is set. at_entry keeps
- * every probe at its function's entry (the benchmark's baseline).
+ * every probe at its function's entry (the benchmark's baseline); else a
+ * reallocarray that only checks its arguments and tail-calls realloc gets
+ * no probe (skipped[]): realloc's probe sees its calls.
  * 0 or -errno (-ENOENT: the file defines no malloc or no free). */
 int probe_plan__build(const char *path, bool malloc, bool wrappers, bool at_entry,
 		      struct probe_plan *plan);

@@ -16,6 +16,8 @@
 #include "x86_insn.h"
 
 #define MAX_PROLOGUE_INSNS 24
+#define MAX_THUNK_INSNS 32	/* instructions a thunk's paths may take, all told */
+#define MAX_THUNK_PATHS 8	/* branches still to walk at once */
 #define MAX_FUNCTION_BYTES (1u << 20)
 
 #define R(r) PROLOGUE_REG(r)
@@ -369,4 +371,101 @@ void prologue__place(const uint8_t *code, size_t len, uint32_t keep, bool need_e
 	site->offset = off;
 	site->sp_delta = grown;
 	site->why = "moved to the first emulated instruction";
+}
+
+static bool is_jcc(const struct x86_insn *in)
+{
+	return (in->map == X86_MAP_1 && in->opcode >= 0x70 && in->opcode <= 0x7f) ||
+	       (in->map == X86_MAP_0F && in->opcode >= 0x80 && in->opcode <= 0x8f);
+}
+
+static bool is_plain_ret(const struct x86_insn *in)
+{
+	return in->map == X86_MAP_1 && in->opcode == 0xc3 && !in->nprefixes && !in->rex;
+}
+
+/* Every instruction of every path is modelled: no call, no indirect
+ * jump, no change of the stack pointer, no store that may reach the
+ * return address. Offsets already walked are not walked again, so a loop
+ * ends; the budget bounds the rest. */
+const char *prologue__tail_call(const uint8_t *code, size_t len, int64_t *target)
+{
+	uint32_t stackish = R(X86_RSP) | R(X86_RBP);
+	size_t todo[MAX_THUNK_PATHS], seen[MAX_THUNK_INSNS];
+	size_t ntodo = 0, nseen = 0, off, i;
+	bool found = false;
+	struct x86_insn in;
+	struct effect e;
+	int64_t rel;
+
+	if (!len || len > MAX_FUNCTION_BYTES)
+		return "the function's size is unknown";
+	todo[ntodo++] = 0;
+	while (ntodo) {
+		off = todo[--ntodo];
+		for (;;) {
+			for (i = 0; i < nseen && seen[i] != off; i++)
+				;
+			if (i < nseen)
+				break; /* walked from here already */
+			if (nseen == MAX_THUNK_INSNS)
+				return "the function is longer than a thunk";
+			if (off >= len)
+				return "a path runs past the function's end";
+			seen[nseen++] = off;
+			if (x86_insn__decode(code + off, len - off, &in))
+				return "an instruction does not decode";
+			if (is_plain_ret(&in))
+				break; /* this path allocates nothing */
+			if (in.map == X86_MAP_1 && in.opcode == 0xe8)
+				return "it calls a function";
+			if (in.map == X86_MAP_1 && in.opcode >= 0x50 && in.opcode <= 0x57)
+				return "it moves the stack pointer (push)";
+			if (in.map == X86_MAP_1 && in.opcode == 0x90) {
+				off += in.len;
+				continue;
+			}
+			if (is_direct_branch(&in) && (in.opcode == 0xe9 || in.opcode == 0xeb ||
+						      is_jcc(&in))) {
+				int64_t to;
+
+				x86_insn__branch_target(&in, &rel);
+				to = (int64_t)off + rel;
+				if (to < 0 || to >= (int64_t)len) {
+					/* leaves the function: a tail call */
+					if (found && *target != to)
+						return "it jumps to more than one place outside it";
+					*target = to;
+					found = true;
+				} else if (!is_jcc(&in)) {
+					off = (size_t)to;
+					continue;
+				} else if (ntodo == MAX_THUNK_PATHS) {
+					return "it branches more than a thunk does";
+				} else {
+					todo[ntodo++] = (size_t)to;
+				}
+				if (!is_jcc(&in))
+					break;
+				off += in.len;
+				continue;
+			}
+			switch (model(&in, &e)) {
+			case MODEL_CONTROL:
+				return "it leaves other than by a direct jump or a return";
+			case MODEL_UNKNOWN:
+				return "an instruction is not modelled";
+			case MODEL_OK:
+				break;
+			}
+			if (e.sp_grow || (e.writes & R(X86_RSP)))
+				return "it moves the stack pointer";
+			if (e.mem_dest && !store_is_safe(&in, 0, stackish))
+				return "a store may reach the return address";
+			if (e.reads & stackish)
+				stackish |= e.writes;
+			off += in.len;
+		}
+	}
+	return found ? NULL : "it never jumps out";
 }

@@ -31,4 +31,12 @@ struct probe_site {
 void prologue__place(const uint8_t *code, size_t len, uint32_t keep, bool need_entry_sp,
 		     struct probe_site *site);
 
+/* Whether the function whose code is code[0..len) is a thunk: every path
+ * from its entry either returns without calling anything, or leaves the
+ * function by a jump, with the stack as it found it, to one place outside
+ * it (glibc's reallocarray: an overflow check, then a tail call of
+ * realloc). NULL and *target (that place, as an offset from the entry),
+ * or why not (static text). */
+const char *prologue__tail_call(const uint8_t *code, size_t len, int64_t *target);
+
 #endif /* MT_PROLOGUE_H */

@@ -598,6 +598,8 @@ static void log_plan(const char *path, const struct probe_plan *plan)
 			debug("%s: %s at file offset 0x%llx (entry, single-stepped by the kernel: %s)",
 			      path, p->name, (unsigned long long)p->offset, p->site.why);
 	}
+	for (i = 0; i < plan->nskipped; i++)
+		debug("%s: %s has no probe (%s)", path, plan->skipped[i].name, plan->skipped[i].why);
 }
 
 int tracer__attach_elf(struct tracer *t, const char *path, pid_t pid)

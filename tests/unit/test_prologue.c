@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 #include "elf_file.h"
+#include "plt.h"
 #include "probe_plan.h"
 #include "prologue.h"
 #include "x86_insn.h"
@@ -285,4 +287,127 @@ Test(prologue, at_entry_keeps_every_probe_at_the_first_byte)
 	cr_assert(gt(sz, plan.n, 8));
 	for (i = 0; i < plan.n; i++)
 		cr_assert(eq(u64, plan.points[i].offset, plan.points[i].entry), "%s", plan.points[i].name);
+}
+
+/* ---- thunks: functions whose calls go on to another one's probe -------- */
+
+struct thunk_case {
+	char name[64];
+	uint8_t code[48];
+	size_t len;
+	int64_t target;		/* where it jumps out, from the entry; 0: refused */
+	char why[24];		/* a word of the reason it is refused */
+};
+
+static struct thunk_case thunks[] = {
+	/* glibc 2.36's reallocarray: mov %rsi,%rax; mul %rdx; mov %rax,%rsi;
+	 * jo err; jmp realloc@plt; err: mov x(%rip),%rax; movl $12,%fs:(%rax);
+	 * xor %eax,%eax; ret */
+	{ "glibc reallocarray", { 0x48, 0x89, 0xf0, 0x48, 0xf7, 0xe2, 0x48, 0x89, 0xc6, 0x70, 0x05,
+	  0xe9, 0x40, 0xb8, 0xf8, 0xff, 0x48, 0x8b, 0x05, 0xe9, 0x85, 0x13, 0x00, 0x64, 0xc7, 0x00,
+	  0x0c, 0x00, 0x00, 0x00, 0x31, 0xc0, 0xc3 }, 33, 11 + 5 + (int32_t)0xfff8b840, "" },
+	{ "a conditional tail call, then ret", { 0x48, 0x85, 0xff, 0x0f, 0x85, 0x10, 0, 0, 0, 0xc3 },
+	  10, 9 + 0x10, "" },
+	{ "a jump inside, then out", { 0xeb, 0x01, 0xc3, 0xe9, 0x00, 0x01, 0, 0 }, 8, 8 + 0x100, "" },
+	/* refused */
+	{ "musl reallocarray: its error path pushes, then calls",
+	  { 0x48, 0x85, 0xd2, 0x74, 0x08, 0x48, 0x89, 0xf0, 0x48, 0xf7, 0xe1, 0x70, 0x09, 0x48, 0x0f,
+	    0xaf, 0xf1, 0xe9, 0x00, 0x10, 0, 0, 0x50, 0xe8, 0x00, 0x20, 0, 0, 0xc3 }, 29, 0, "stack pointer" },
+	{ "a call before the jump", { 0xe8, 0, 0, 0, 0, 0xe9, 0, 1, 0, 0 }, 10, 0, "calls" },
+	{ "push, then jump out", { 0x55, 0xe9, 0, 1, 0, 0 }, 6, 0, "stack pointer" },
+	{ "sub $8,%rsp, then jump out", { 0x48, 0x83, 0xec, 0x08, 0xe9, 0, 1, 0, 0 }, 9, 0,
+	  "stack pointer" },
+	{ "two places outside", { 0x74, 0x05, 0xe9, 0, 1, 0, 0, 0xe9, 0, 2, 0, 0 }, 12, 0,
+	  "more than one" },
+	{ "only returns", { 0x31, 0xc0, 0xc3 }, 3, 0, "never" },
+	{ "a loop that never leaves", { 0x31, 0xc0, 0xeb, 0xfc }, 4, 0, "never" },
+	{ "indirect jmp", { 0xff, 0xe0 }, 2, 0, "leaves other" },
+	{ "runs past its end", { 0x31, 0xc0 }, 2, 0, "past" },
+	{ "store to the return address", { 0x48, 0x89, 0x3c, 0x24, 0xe9, 0, 1, 0, 0 }, 9, 0,
+	  "return address" },
+	{ "no size", { 0xe9, 0, 1, 0, 0 }, 0, 0, "size" },
+	{ "too long for a thunk", { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	  0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	  0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xe9, 0, 1, 0, 0 }, 38, 0, "longer" },
+};
+
+ParameterizedTestParameters(prologue, tail_call)
+{
+	return cr_make_param_array(struct thunk_case, thunks, sizeof(thunks) / sizeof(thunks[0]));
+}
+
+ParameterizedTest(struct thunk_case *c, prologue, tail_call)
+{
+	int64_t target = -1;
+	const char *why = prologue__tail_call(c->code, c->len, &target);
+
+	if (c->target) {
+		cr_expect(why == NULL, "%s: refused: %s", c->name, why);
+		cr_expect(eq(i64, target, c->target), "%s", c->name);
+	} else {
+		cr_expect(why && strstr(why, c->why), "%s: reason '%s' lacks '%s'", c->name,
+			  why ? why : "(accepted)", c->why);
+	}
+}
+
+/* This libc's reallocarray checks its arguments and jumps to realloc
+ * through the PLT: it gets no probe (realloc's sees its calls), unless
+ * every probe stays at its entry. */
+Test(prologue, this_libc_reallocarray_is_a_thunk_of_realloc)
+{
+	const char *libc = allocators[0];
+	struct probe_plan plan;
+	size_t i;
+
+	cr_assert(eq(int, probe_plan__build(libc, true, false, false, &plan), 0));
+	for (i = 0; i < plan.n; i++)
+		cr_expect(strcmp(plan.points[i].name, "reallocarray") != 0, "reallocarray is probed: %s",
+			  plan.points[i].site.why);
+	cr_assert(eq(sz, plan.nskipped, 1));
+	cr_expect(eq(str, (char *)plan.skipped[0].name, "reallocarray"));
+	cr_expect(strstr(plan.skipped[0].why, "realloc") != NULL);
+	for (i = 0; i < plan.n && strcmp(plan.points[i].name, "realloc"); i++)
+		;
+	cr_expect(lt(sz, i, plan.n), "realloc has no probe");
+
+	cr_assert(eq(int, probe_plan__build(libc, true, false, true, &plan), 0));
+	cr_expect(eq(sz, plan.nskipped, 0));
+	for (i = 0; i < plan.n && strcmp(plan.points[i].name, "reallocarray"); i++)
+		;
+	cr_expect(lt(sz, i, plan.n), "--probe-at-entry: reallocarray lost its probe");
+}
+
+/* The PLT stub of a libc import names its symbol; code that is no stub
+ * names none. */
+Test(plt, stubs_name_their_symbols)
+{
+	const char *libc = allocators[0];
+	const struct elf_sym *ra;
+	struct elf_file *ef;
+	uint8_t code[64], stub[32];
+	uint64_t off, stub_vaddr;
+	int64_t target;
+	char name[64];
+	int fd;
+
+	cr_assert(eq(int, elf_file__open(libc, &ef), 0));
+	ra = elf_file__find_func(ef, "reallocarray");
+	cr_assert(ra && ra->size <= sizeof(code));
+	fd = open(libc, O_RDONLY);
+	cr_assert(ge(int, fd, 0));
+	cr_assert(eq(int, elf_file__vaddr_to_offset(ef, ra->vaddr, &off), 0));
+	cr_assert(pread(fd, code, ra->size, off) == (ssize_t)ra->size);
+	cr_assert(prologue__tail_call(code, ra->size, &target) == NULL);
+	stub_vaddr = ra->vaddr + target;
+	cr_assert(eq(int, elf_file__vaddr_to_offset(ef, stub_vaddr, &off), 0));
+	cr_assert(pread(fd, stub, sizeof(stub), off) == (ssize_t)sizeof(stub));
+	cr_assert(eq(int, plt__callee(fd, stub_vaddr, stub, sizeof(stub), name, sizeof(name)), 0));
+	cr_expect(eq(str, name, "realloc"));
+	/* reallocarray's own first bytes are no stub */
+	cr_expect(eq(int, plt__callee(fd, ra->vaddr, code, ra->size, name, sizeof(name)), -ENOENT));
+	/* a stub shape whose slot no relocation fills */
+	cr_expect(eq(int, plt__callee(fd, 0x10, (const uint8_t[]){ 0xff, 0x25, 0, 0, 0, 0 }, 6, name,
+				      sizeof(name)), -ENOENT));
+	close(fd);
+	elf_file__close(ef);
 }

@@ -43,7 +43,8 @@ __attribute__((noinline)) void one_round(long i)
 }
 
 /* COUNTED_ARRAYS in the environment: the kept blocks come from
- * reallocarray (which calls realloc inside) instead of malloc */
+ * reallocarray (which goes on to realloc(NULL), which calls malloc)
+ * instead of malloc */
 __attribute__((noinline)) void keep_blocks(long leaks)
 {
 	bool arrays = getenv("COUNTED_ARRAYS") != NULL;

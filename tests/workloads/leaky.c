@@ -112,9 +112,10 @@ __attribute__((noinline)) void leak_pvalloc(void)
 __attribute__((noinline)) void *leak_in_thread(void *arg)
 {
 	(void)arg;
-	/* the thread's first call nests (reallocarray calls realloc): a
-	 * thread whose state moves to task storage mid-call keeps its depth
-	 * (test_malloc_family's thread-fallback case) */
+	/* the thread's first call nests (reallocarray goes on to realloc,
+	 * and realloc(NULL) calls malloc): a thread whose state moves to
+	 * task storage mid-call keeps its depth (test_malloc_family's
+	 * thread-fallback case) */
 	sink = reallocarray(NULL, 1, LEAK_THREAD_SIZE);
 	for (int i = 1; i < LEAK_THREAD_COUNT; i++)
 		sink = malloc(LEAK_THREAD_SIZE);

@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) $(WARNFLAGS) \
 
 # the project objects each target links (its parser and what it calls;
 # a parser that starts calling another module needs it added here)
-FUZZ_OBJS_elf := elf_file debuglink
+FUZZ_OBJS_elf := elf_file debuglink plt prologue x86_insn
 FUZZ_OBJS_maps := procfs
 FUZZ_OBJS_smaps := smaps procfs
 FUZZ_OBJS_symbolize := symbolize elf_file procfs demangle perf_map proc_ids proc_root debuglink dwarf_info

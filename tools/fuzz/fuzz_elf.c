@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer target: one input is one ELF file handed to the real
  * elf_file.c (as the symbolizer and the attacher use it), then every
- * lookup is run against what it indexed and checked for consistency. */
+ * lookup is run against what it indexed and checked for consistency.
+ * The attacher's other readers of a traced file take the same input:
+ * plt.c (its relocations, for a stub the input holds) and prologue.c
+ * (its bytes as a function's code). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +15,8 @@
 
 #include "elf_file.h"
 #include "fuzz_file.h"
+#include "plt.h"
+#include "prologue.h"
 
 static uint64_t load_u64(const uint8_t *p)
 {
@@ -82,6 +87,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i + 8 <= size && i < 4096; i += 8)
 			probe_addr(ef, load_u64(data + i));
 		elf_file__close(ef);
+	}
+	if (size >= 32) {
+		struct probe_site site;
+		char name[64];
+		int64_t target;
+
+		/* a stub at an address the input names, with bytes it holds */
+		if (!plt__callee(fd, load_u64(data + 8), data + 16, 16, name, sizeof(name)) &&
+		    strnlen(name, sizeof(name)) == sizeof(name))
+			abort();
+		if (!prologue__tail_call(data, size, &target) && target >= 0 &&
+		    target < (int64_t)size)
+			abort(); /* a thunk's jump leaves the function */
+		prologue__place(data, size, 0xc6, true, &site);
+		if (site.offset >= size || !site.why)
+			abort();
 	}
 	/* PT_INTERP is read by path (command mode reads the executable) */
 	interp = elf_file__interp(fuzz_file_path(fd));
