@@ -156,6 +156,7 @@ static void json_probes(struct json_writer *w)
 
 		jw_name(w, plan.points[i].name);
 		jw_start_object(w);
+		jw_bool_field(w, "probed", true);
 		jw_u64_field(w, "offset_from_entry", site->offset);
 		jw_bool_field(w, "emulated", site->emulated);
 		jw_string_field(w, "why", site->why);

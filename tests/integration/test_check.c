@@ -228,7 +228,8 @@ Test(check, json_states_the_same)
 	char *args[] = { "--check", "--format", "json", NULL };
 	bool fentry = fentry_works(), kprobes = exists("/sys/bus/event_source/devices/kprobe");
 	const char *want = expected_syscall_path(fentry, kprobes);
-	json_t *root, *tracefs;
+	json_t *root, *tracefs, *probes, *fn;
+	const char *name;
 	size_t i;
 	int rc;
 
@@ -255,6 +256,22 @@ Test(check, json_states_the_same)
 	cr_assert_str_eq(hook_path(root, "rss_stat"), "tracepoint");
 	cr_assert(json_is_true(json_object_get(root, "can_trace")));
 	cr_assert(json_is_null(json_object_get(root, "reason")));
+	/* each function says whether it is probed, where, and why */
+	probes = json_object_get(json_object_get(root, "probes"), "functions");
+	cr_assert(json_object_size(probes) > 8);
+	json_object_foreach(probes, name, fn) {
+		cr_assert(json_string_length(json_object_get(fn, "why")) > 0, "%s", name);
+		cr_assert(json_is_boolean(json_object_get(fn, "probed")), "%s", name);
+		if (json_is_true(json_object_get(fn, "probed")))
+			cr_assert(json_is_boolean(json_object_get(fn, "emulated")) &&
+				  json_is_integer(json_object_get(fn, "offset_from_entry")), "%s", name);
+	}
+	/* this libc: free's probe moved past its test %rdi,%rdi;
+	 * reallocarray's calls reach realloc's probe */
+	cr_assert_gt(json_integer_value(json_object_get(json_object_get(probes, "free"),
+							"offset_from_entry")), 0);
+	cr_assert(json_is_false(json_object_get(json_object_get(probes, "reallocarray"), "probed")));
+	cr_assert(json_is_true(json_object_get(json_object_get(probes, "realloc"), "probed")));
 	json_decref(root);
 }
 
