@@ -36,10 +36,12 @@ int BPF_PROG(proc__exit, struct task_struct *task)
 }
 
 /* The old image's allocations died with it; everything the new image
- * allocates is stamped later than this event. */
+ * allocates is stamped later than this event: the exec'ing thread (the
+ * only one left) reads the clock afresh at its next allocation. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proc__exec, struct task_struct *task)
 {
+	mt_clock_reset();
 	emit(MT_EV_EXEC, BPF_CORE_READ(task, tgid));
 	return 0;
 }

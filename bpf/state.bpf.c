@@ -23,6 +23,9 @@ const volatile bool filter_cgroups = false;
 /* Levels (depth below the cgroup2 root) at which `target_cgroups` holds
  * an id: one ancestor lookup per set bit. Written by user space. */
 __u64 cgroup_levels = 0;
+/* bumped by user space when it takes an instant that allocation times are
+ * compared with (a serve window opens): threads read the clock afresh */
+volatile __u64 clock_epoch = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -518,13 +521,39 @@ static bool put_live(__u32 tgid, __u64 addr, const struct mt_live_val *val)
 	return true;
 }
 
+/* An allocation's time: the thread's last clock reading, while jiffies
+ * and clock_epoch have not moved since (bpf_ktime_get_ns costs ~65 ns
+ * here, bpf_jiffies64 next to nothing). So a time is early by less than a
+ * tick, never earlier than an instant user space marked before the
+ * allocation, nor than an exec of the thread (mt_clock_reset). */
+static __u64 alloc_time(struct mt_thread *t)
+{
+	__u64 j = bpf_jiffies64(), epoch = clock_epoch;
+
+	if (j != t->clock_jiffies || epoch != t->clock_epoch) {
+		t->clock_ns = bpf_ktime_get_ns();
+		t->clock_jiffies = j;
+		t->clock_epoch = epoch;
+	}
+	return t->clock_ns;
+}
+
+/* jiffies64 starts at 2^32 - 300 * HZ, and is never 0 after */
+void mt_clock_reset(void)
+{
+	struct mt_thread *t = mt_thread_state(false);
+
+	if (t)
+		t->clock_jiffies = 0;
+}
+
 void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size, __u32 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct mt_live_val val = { .size = size, .kind = kind };
 
 	val.stack_id = store_stack(ctx, 0, FROM_RETURN, thread_of(t));
-	val.ts_ns = bpf_ktime_get_ns();
+	val.ts_ns = alloc_time(t);
 	if (put_live(tgid, addr, &val))
 		mt_stat_inc(MT_STAT_ALLOCS);
 }

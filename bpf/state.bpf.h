@@ -26,6 +26,10 @@ struct mt_thread {
 	__u64 sys_old_len;	/* mremap: old length */
 	__u32 sys_nr;		/* syscall number, 0: none in progress */
 	__u32 sys_flags;	/* MT_VM_* flags decided at entry */
+	/* the allocation clock (state.bpf.c: alloc_time) */
+	__u64 clock_jiffies;	/* jiffies when clock_ns was read; 0: read it afresh */
+	__u64 clock_ns;		/* bpf_ktime_get_ns() then */
+	__u64 clock_epoch;	/* clock_epoch then */
 };
 
 /* The ring every event goes through, in kernel order (defined in
@@ -85,5 +89,9 @@ void mt_record_alloc(void *ctx, struct mt_thread *t, __u64 addr, __u64 size,
 int mt_record_free(__u64 addr, struct mt_live_val *taken, bool count_miss) __hidden;
 /* Puts back an allocation taken by mt_record_free (a failed realloc). */
 void mt_restore_alloc(__u64 addr, const struct mt_live_val *val) __hidden;
+
+/* Invalidates the thread's allocation clock: an exec, after which its
+ * allocations must be stamped later than the exec event. */
+void mt_clock_reset(void) __hidden;
 
 #endif /* STATE_BPF_H */

@@ -490,7 +490,7 @@ static void reply_heap(struct serve *srv, const struct serve_query *q, struct ht
 			return;
 		}
 		/* the window opens now; the tracer keeps running meanwhile */
-		since_ns = now_ns();
+		since_ns = tracer__mark_instant(srv->host->tracer);
 		debug("%s: a %u s window opened", what, q->seconds);
 		open = wait_until(srv, since_ns + q->seconds * 1000000000ull);
 		atomic_fetch_sub(&srv->windows, 1);

@@ -451,6 +451,16 @@ int tracer__add_cgroup(struct tracer *t, uint64_t id, int level)
 	return 0;
 }
 
+uint64_t tracer__mark_instant(struct tracer *t)
+{
+	uint64_t now = tracer__now_ns();
+
+	/* after the reading: an allocation that sees the new epoch reads
+	 * the clock afresh, later than now */
+	__atomic_add_fetch(&t->skel->bss->clock_epoch, 1, __ATOMIC_SEQ_CST);
+	return now;
+}
+
 size_t tracer__detach_pid(struct tracer *t, pid_t pid)
 {
 	size_t i, n, nfiles = 0;

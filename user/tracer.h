@@ -111,6 +111,10 @@ int tracer__snapshot_since(struct tracer *t, struct mt_profile *p, uint64_t sinc
 			   bool (*keep)(pid_t pid, void *ctx), void *ctx);
 /* Now, on the clock of the allocations' timestamps (CLOCK_MONOTONIC). */
 uint64_t tracer__now_ns(void);
+/* The same, as an instant allocations are compared with: none made after
+ * this returns is stamped earlier (a thread otherwise reuses its clock
+ * reading within a jiffy: state.bpf.c). */
+uint64_t tracer__mark_instant(struct tracer *t);
 /* A descriptor that becomes readable when tracer__poll has events to
  * handle: another thread may wait on it without touching the tracer. */
 int tracer__event_fd(const struct tracer *t);

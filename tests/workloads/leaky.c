@@ -5,7 +5,11 @@
  *   leaky            leak, then exit (command mode, the demo)
  *   leaky --wait     print "ready", leak after a line on stdin, print
  *                    "done", exit at the next line or EOF; a line "exec"
- *                    instead re-executes the program in --wait mode
+ *                    instead re-executes the program in --wait mode, a
+ *                    line "exec-leak" (a malloc, then at once) in
+ *                    --leak-at-start mode
+ *   leaky --leak-at-start  leak first thing, print "done", exit at the
+ *                    next line or EOF
  *   leaky --many N   leak N blocks of LEAK_MANY_SIZE from leak_many (map limits)
  *   leaky --half N   leak_half allocates N blocks of LEAK_MANY_SIZE (at most
  *                    LEAK_HALF_MAX), then frees every second one
@@ -278,6 +282,23 @@ int main(int argc, char **argv)
 			execl("/proc/self/exe", argv[0], "--wait", (char *)NULL);
 			return 1;
 		}
+		/* the new image leaks a millisecond or so after this image's
+		 * last malloc: mostly within one clock tick of it */
+		if (!strcmp(line, "exec-leak\n")) {
+			sink = malloc(LEAK_MANY_SIZE);
+			free(sink);
+			execl("/proc/self/exe", argv[0], "--leak-at-start", (char *)NULL);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--leak-at-start")) {
+		char *got;
+
+		leak_everything();
+		printf("done\n");
+		got = fgets(line, sizeof(line), stdin); /* exit at a line or EOF */
+		(void)got;
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "--many")) {
