@@ -90,9 +90,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null" || b =
 # above A B: A - B, memtrail's own work over its floor
 above() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "null" || b == "null") print "null"; else printf "%.1f", a - b }'; }
 
+# per_run A B THREADS: A / B run by run (each run measures both sides
+# back to back), as "median min max": how far one run's ratio strays
+per_run() {
+	[ -s "$tmp/$3.$1.cpu" ] && [ -s "$tmp/$3.$2.cpu" ] || { echo "null null null"; return; }
+	paste "$tmp/$3.$1.cpu" "$tmp/$3.$2.cpu" | awk '$2 > 0 { print $1 / $2 }' | sort -g |
+		awk '{ v[NR] = $1 } END { if (!NR) { print "null null null"; exit }
+			printf "%.2f %.2f %.2f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
+}
+
 echo
 echo "ratios (thread CPU):"
 json_ratios=""
+json_runs="" # per-run ratios: [median, min, max]
 for threads in "${threads_list[@]}"; do
 	full_floor=$(ratio "${cpu[$threads,full]}" "${cpu[$threads,floor-moved]}")
 	entry_full=$(ratio "${cpu[$threads,floor-entry]}" "${cpu[$threads,full]}")
@@ -101,6 +111,11 @@ for threads in "${threads_list[@]}"; do
 	sampled_floor=$(ratio "${cpu[$threads,sampled]}" "${cpu[$threads,floor-sampled]}")
 	echo "  $threads thread(s): full/floor-moved $full_floor (target <= 1.5)  floor-entry/full $entry_full (target >= 4)  full/sampled $full_sampled (target >= 2)  floor-entry/floor-moved $entry_moved  sampled/floor-sampled $sampled_floor"
 	json_ratios+="${json_ratios:+, }\"$threads\": {\"full_per_floor_moved\": $full_floor, \"floor_entry_per_full\": $entry_full, \"full_per_sampled\": $full_sampled, \"floor_entry_per_floor_moved\": $entry_moved, \"sampled_per_floor_sampled\": $sampled_floor}"
+	read -r ff_med ff_min ff_max < <(per_run full floor-moved "$threads")
+	read -r ef_med ef_min ef_max < <(per_run floor-entry full "$threads")
+	read -r fs_med fs_min fs_max < <(per_run full sampled "$threads")
+	echo "    run by run: full/floor-moved $ff_med ($ff_min to $ff_max)  floor-entry/full $ef_med ($ef_min to $ef_max)  full/sampled $fs_med ($fs_min to $fs_max)"
+	json_runs+="${json_runs:+, }\"$threads\": {\"full_per_floor_moved\": [$ff_med, $ff_min, $ff_max], \"floor_entry_per_full\": [$ef_med, $ef_min, $ef_max], \"full_per_sampled\": [$fs_med, $fs_min, $fs_max]}"
 	own[$threads,full]=$(above "${cpu[$threads,full]}" "${cpu[$threads,floor-moved]}")
 	own[$threads,sampled]=$(above "${cpu[$threads,sampled]}" "${cpu[$threads,floor-sampled]}")
 done
@@ -138,7 +153,8 @@ if [ -n "$json_out" ]; then
 		echo "  ],"
 		echo "  \"ratios\": {$json_ratios, \"two_threads_per_one_full\": $two_one, \"two_threads_per_one_sampled\": $two_one_sampled,"
 		echo "    \"two_threads_per_one_floor_moved\": $two_one_floor, \"two_threads_per_one_own_full\": $two_one_own, \"two_threads_per_one_own_sampled\": $two_one_own_sampled},"
-		echo "  \"own_ns\": {\"1\": {\"full\": ${own[1,full]}, \"sampled\": ${own[1,sampled]}}, \"2\": {\"full\": ${own[2,full]}, \"sampled\": ${own[2,sampled]}}}"
+		echo "  \"own_ns\": {\"1\": {\"full\": ${own[1,full]}, \"sampled\": ${own[1,sampled]}}, \"2\": {\"full\": ${own[2,full]}, \"sampled\": ${own[2,sampled]}}},"
+		echo "  \"per_run_ratios\": {$json_runs}"
 		echo "}"
 	} >"$json_out"
 	echo "wrote $json_out"
