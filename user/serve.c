@@ -6,8 +6,8 @@
  * loop holds only to handle events (never while it waits), and a request
  * only to take its snapshot; a ?seconds=N window waits without it. */
 #include <errno.h>
-#include <poll.h>
 #include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -293,7 +293,6 @@ static void add_rss(const struct groups *g, struct group_totals *totals)
 	}
 }
 
-/* /pods and /metrics: one snapshot without frames, summed per group. */
 /* memtrail's own malloc heap in use: unlike its RSS, it does not count
  * pages of freed blocks, so it tells a leak from the allocator's reuse */
 static uint64_t heap_in_use(void)
@@ -303,6 +302,7 @@ static uint64_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+/* /pods and /metrics: one snapshot without frames, summed per group. */
 static void reply_summary(struct serve *srv, enum serve_route route, struct http_reply *rep)
 {
 	/* the heap is read before this reply allocates */
